@@ -66,9 +66,9 @@ export interface EgressSink {
 
 /** Persisted state registrations per function type (remote `IncompleteInvocationContext`, dynamic specs). */
 export interface SpecStore {
-  load(functionType: string): Promise<readonly StateSpecDecl[]>;
+  loadSpecs(functionType: string): Promise<readonly StateSpecDecl[]>;
   /** Adds or replaces the given specs of `functionType`, keeping the others. */
-  register(functionType: string, specs: readonly StateSpecDecl[]): Promise<void>;
+  registerSpecs(functionType: string, specs: readonly StateSpecDecl[]): Promise<void>;
 }
 
 /** A message set aside because its address is parked (DESIGN I7). */
@@ -89,13 +89,13 @@ export interface ParkedAddress {
 /** The dead letters of parked addresses, kept in arrival order per address. */
 export interface DeadLetterStore {
   /** Appends letters for `address`, in order. Idempotent by envelope id: a letter already there is not added again. */
-  append(address: Address, letters: readonly DeadLetter[]): Promise<void>;
+  appendLetters(address: Address, letters: readonly DeadLetter[]): Promise<void>;
   /** The letters of `address`, oldest first. */
-  list(address: Address): Promise<readonly DeadLetter[]>;
+  listLetters(address: Address): Promise<readonly DeadLetter[]>;
   /** Removes letters by envelope id (replayed or skipped). */
-  remove(address: Address, ids: readonly string[]): Promise<void>;
+  removeLetters(address: Address, ids: readonly string[]): Promise<void>;
   /** Every address that has dead letters. */
-  addresses(): Promise<readonly Address[]>;
+  addressesWithLetters(): Promise<readonly Address[]>;
 }
 
 export interface Clock {

@@ -119,3 +119,21 @@ export function emptyRecord(): AddressRecord {
 export function hasEffects(effects: Effects): boolean {
   return effects.messages.length > 0 || effects.timers.length > 0 || effects.egress.length > 0;
 }
+
+/**
+ * The timer operations that still matter after a turn: a timer both scheduled and cancelled in the same
+ * turn needs neither.
+ */
+export function netTimerOps(ops: readonly TimerOp[]): { schedule: TimerRef[]; cancel: TimerRef[] } {
+  const scheduled = new Set<string>();
+  const cancelled = new Set<string>();
+  for (const op of ops) (op.kind === 'schedule' ? scheduled : cancelled).add(op.timer.timerId);
+  const schedule: TimerRef[] = [];
+  const cancel: TimerRef[] = [];
+  for (const op of ops) {
+    const id = op.timer.timerId;
+    if (scheduled.has(id) && cancelled.has(id)) continue;
+    (op.kind === 'schedule' ? schedule : cancel).push(op.timer);
+  }
+  return { schedule, cancel };
+}

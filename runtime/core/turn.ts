@@ -32,8 +32,8 @@ export type TurnItem =
   | { readonly kind: 'invoke'; readonly envelope: Envelope; readonly timer: PendingTimer | undefined }
   /** A delayed message to another address came due: send it on. */
   | { readonly kind: 'forward'; readonly envelope: Envelope; readonly timer: PendingTimer }
-  /** Already applied, or a timer that was cancelled or fired before: acknowledge, do nothing. */
-  | { readonly kind: 'skip'; readonly envelope: Envelope; readonly reason: 'duplicate' | 'stale-timer' };
+  /** Already applied, a timer that was cancelled or fired before, or a control message with nothing to do. */
+  | { readonly kind: 'skip'; readonly envelope: Envelope; readonly reason: 'duplicate' | 'stale-timer' | 'ignored' };
 
 export interface TurnPlan {
   /** Messages taken into this turn, in delivery order. */
@@ -59,7 +59,9 @@ export function planTurn(record: AddressRecord, deliveries: readonly Envelope[],
     const envelope = deliveries[taken]!;
     const { origin } = envelope;
     if (origin.kind === 'control') {
-      throw new TerminalError(`control message ${show(envelope.id)} reached ${addressKey(ctx.self)}, which is not parked`);
+      // A replay or skip for an address that is not (or no longer) parked: nothing to do.
+      items.push({ kind: 'skip', envelope, reason: 'ignored' });
+      continue;
     }
     if (origin.kind === 'timer') {
       const timer = firedTimers.has(origin.timerId) ? undefined : record.timers.get(origin.timerId);

@@ -3,7 +3,7 @@ import { DEFAULT_DEDUP_POLICY, type DedupPolicy } from '../core/dedup.js';
 import { asResent, type Envelope } from '../core/envelope.js';
 import { describeError, isStatefunError, TerminalError } from '../core/errors.js';
 import type { InvocationOutcome, InvocationRequest } from '../core/invocation.js';
-import type { AddressRecord, Effects, TimerRef } from '../core/record.js';
+import { type AddressRecord, type Effects, netTimerOps } from '../core/record.js';
 import { afterFailure, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../core/retry-policy.js';
 import { type StateSpecDecl, validateStateSpec } from '../core/state-spec.js';
 import { applyTurn, planTurn, stateEntries, type TurnContext, type TurnOutcome, type TurnPlan } from '../core/turn.js';
@@ -229,7 +229,7 @@ export class TurnRunner {
           return { record, finished: false };
         }
         if (replay !== undefined && result.consumed.length > 0) {
-          await this.deps.deadLetters.remove(address, result.consumed.map((e) => e.id));
+          await this.deps.deadLetters.removeLetters(address, result.consumed.map((e) => e.id));
         }
       }
       for (let k = 0; k < consumedIdx.length; k++) {
@@ -280,7 +280,7 @@ export class TurnRunner {
       if (outcome.kind === 'result') return { outcome, specs };
       if (round === MAX_REGISTRATION_ROUNDS || outcome.missing.length === 0) break;
       const missing = outcome.missing.map((spec) => validateStateSpec(spec, binding.typename));
-      await this.deps.specStore.register(binding.typename, missing);
+      await this.deps.specStore.registerSpecs(binding.typename, missing);
       specs = mergeSpecs(specs, missing);
       this.registered.set(binding.typename, mergeSpecs(this.registered.get(binding.typename) ?? [], missing));
       current = { ...current, state: stateEntries(record, { ...ctx, specs }) };
@@ -293,7 +293,7 @@ export class TurnRunner {
   private async specsFor(binding: FunctionBinding): Promise<readonly StateSpecDecl[]> {
     let registered = this.registered.get(binding.typename);
     if (registered === undefined) {
-      registered = await this.deps.specStore.load(binding.typename);
+      registered = await this.deps.specStore.loadSpecs(binding.typename);
       this.registered.set(binding.typename, registered);
     }
     return registered.length === 0 ? binding.specs : mergeSpecs(binding.specs, registered);
@@ -317,16 +317,7 @@ export class TurnRunner {
 
   /** Releases effects: messages, timers and egress, each idempotently (I4). */
   private async release(effects: Effects, resent: boolean): Promise<void> {
-    const cancelled = new Set(effects.timers.filter((op) => op.kind === 'cancel').map((op) => op.timer.timerId));
-    const schedule: TimerRef[] = [];
-    const cancel: TimerRef[] = [];
-    for (const op of effects.timers) {
-      if (op.kind === 'schedule') {
-        if (!cancelled.has(op.timer.timerId)) schedule.push(op.timer);
-      } else if (!effects.timers.some((o) => o.kind === 'schedule' && o.timer.timerId === op.timer.timerId)) {
-        cancel.push(op.timer);
-      }
-    }
+    const { schedule, cancel } = netTimerOps(effects.timers);
     const { bus, scheduler, egress } = this.deps;
     await Promise.all([
       effects.messages.length > 0 ? bus.send(resent ? effects.messages.map(asResent) : effects.messages) : undefined,
@@ -354,7 +345,7 @@ export class TurnRunner {
         at: now,
         attempts: deliveries[i]!.attempt,
       }));
-      await this.deps.deadLetters.append(address, letters);
+      await this.deps.deadLetters.appendLetters(address, letters);
     }
     const firstId = alreadyParked ? (record.parked?.messageId ?? '') : deliveries[indices[0]!]!.envelope.id;
     const parked: AddressRecord = {
@@ -391,7 +382,7 @@ export class TurnRunner {
       if (letters.length === 0) return;
       const now = this.deps.clock.now();
       const reason = record.parked?.reason ?? 'parked';
-      await this.deps.deadLetters.append(
+      await this.deps.deadLetters.appendLetters(
         address,
         letters.map((i) => ({ envelope: deliveries[i]!.envelope, cause: `arrived while the address was parked: ${reason}`, at: now, attempts: deliveries[i]!.attempt })),
       );
@@ -433,11 +424,11 @@ export class TurnRunner {
     deadline: number,
   ): Promise<{ record: AddressRecord; outcome: DeliveryOutcome }> {
     const { deadLetters } = this.deps;
-    let letters = await deadLetters.list(address);
+    let letters = await deadLetters.listLetters(address);
     if (command.command === 'skip') {
       const skip = command.messageId ?? letters[0]?.envelope.id;
       if (skip !== undefined) {
-        await deadLetters.remove(address, [skip]);
+        await deadLetters.removeLetters(address, [skip]);
         letters = letters.filter((l) => l.envelope.id !== skip);
       }
     }

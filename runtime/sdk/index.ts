@@ -25,6 +25,7 @@ export {
   playgroundEgressRecord,
   PlaygroundEgressRecordType,
 } from './egress-records.js';
+export { embeddedBinding } from './binding.js';
 export { embeddedInvoker } from './embedded-invoker.js';
 export {
   type Context,

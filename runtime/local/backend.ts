@@ -1,0 +1,486 @@
+import { type Address, addressKey } from '../core/address.js';
+import { type Envelope, timerFireEnvelope } from '../core/envelope.js';
+import { VersionConflictError } from '../core/errors.js';
+import { type AddressRecord, type EgressRecord, emptyRecord, netTimerOps, type TimerRef } from '../core/record.js';
+import type { StateSpecDecl } from '../core/state-spec.js';
+import { mergeSpecs } from '../engine/turn-runner.js';
+import type {
+  Clock,
+  CommitReceipt,
+  DeadLetter,
+  DeadLetterStore,
+  DelayScheduler,
+  EgressSink,
+  MessageBus,
+  RecordCommit,
+  SpecStore,
+  StateStore,
+} from '../ports.js';
+import { type IngressKey, type Journal, type JournalEntry, MemoryJournal, type QueuedEnvelope } from './journal.js';
+import { Mailbox, type MailboxEntry } from './mailbox.js';
+import { TimerHeap } from './timer-heap.js';
+
+export interface LocalBackendOptions {
+  /** Where changes go before they apply. Default: an in-memory journal (nothing survives the process). */
+  readonly journal?: Journal;
+  readonly clock: Clock;
+  /**
+   * Default true: a commit's messages, timers and egress records apply in the commit's own journal entry, so
+   * they can never be lost or doubled. False leaves their release to the engine through the ports, the way
+   * the AWS backend works, so tests can exercise the release path (DESIGN I4) locally.
+   */
+  readonly atomicEffects?: boolean;
+  /** How long `send` and `publish` drop a repeated id, like SQS FIFO dedup. @default 5 min */
+  readonly dedupWindowMs?: number;
+  /** How long an ingress `Idempotency-Key` is remembered. @default 7 days */
+  readonly ingressKeyRetentionMs?: number;
+}
+
+/** Told when something becomes deliverable; the local runtime schedules work from these. */
+export interface BackendListener {
+  enqueued(addressKey: string): void;
+  timersChanged(): void;
+  egressAppended(egress: string): void;
+}
+
+/** Everything the embedded backend holds, as plain data (see `serialization.ts`). */
+export interface BackendSnapshot {
+  readonly nextSeq: number;
+  readonly records: ReadonlyArray<readonly [Address, AddressRecord]>;
+  readonly mailboxes: ReadonlyArray<QueuedEnvelope>;
+  readonly timers: readonly TimerRef[];
+  readonly egress: readonly EgressRecord[];
+  readonly deadLetters: ReadonlyArray<readonly [Address, readonly DeadLetter[]]>;
+  readonly specs: ReadonlyArray<readonly [string, readonly StateSpecDecl[]]>;
+  readonly ingressKeys: readonly IngressKey[];
+}
+
+const QUIET: BackendListener = { enqueued: () => {}, timersChanged: () => {}, egressAppended: () => {} };
+
+/**
+ * The embedded backend of `statefun dev` and of the test harness: every port in one process, as an in-memory
+ * state machine whose every change is a {@link JournalEntry}. With a durable journal, entries are on disk
+ * before they apply, and replaying them rebuilds the same state (DESIGN "Local first").
+ *
+ * Single writer per address (I1) holds because a commit checks and takes the version synchronously, before
+ * its entry is durable; anything that depends on it is journalled later, so a crash never keeps the
+ * dependent without the commit.
+ */
+export class LocalBackend implements StateStore, MessageBus, DelayScheduler, EgressSink, SpecStore, DeadLetterStore {
+  readonly atomicEffects: boolean;
+  private readonly journal: Journal;
+  private readonly clock: Clock;
+  private readonly dedupWindowMs: number;
+  private readonly ingressKeyRetentionMs: number;
+  private listener: BackendListener = QUIET;
+
+  private readonly records = new Map<string, AddressRecord>();
+  private readonly knownAddresses = new Map<string, Address>();
+  private readonly mailboxes = new Map<string, Mailbox>();
+  private readonly timers = new Map<string, TimerRef>();
+  private readonly timerHeap = new TimerHeap();
+  private readonly egressQueues = new Map<string, Map<string, EgressRecord>>();
+  private readonly deadLetters = new Map<string, DeadLetter[]>();
+  private readonly specs = new Map<string, readonly StateSpecDecl[]>();
+  private readonly ingressKeys = new Map<string, IngressKey>();
+  private readonly recentlySent = new Map<string, number>();
+  private readonly recentlyPublished = new Map<string, number>();
+  private readonly inflight = new Map<string, readonly MailboxEntry[]>();
+  private nextSeq = 1;
+
+  constructor(options: LocalBackendOptions) {
+    this.journal = options.journal ?? new MemoryJournal();
+    this.clock = options.clock;
+    this.atomicEffects = options.atomicEffects ?? true;
+    this.dedupWindowMs = options.dedupWindowMs ?? 5 * 60_000;
+    this.ingressKeyRetentionMs = options.ingressKeyRetentionMs ?? 7 * 86_400_000;
+  }
+
+  setListener(listener: BackendListener): void {
+    this.listener = listener;
+  }
+
+  // ---- StateStore -------------------------------------------------------------------------------------
+
+  load(address: Address): Promise<AddressRecord> {
+    return Promise.resolve(this.records.get(addressKey(address)) ?? emptyRecord());
+  }
+
+  async commit(commit: RecordCommit): Promise<CommitReceipt> {
+    const key = addressKey(commit.address);
+    const current = this.records.get(key)?.version ?? 0;
+    if (current !== commit.expectedVersion) throw new VersionConflictError(key, commit.expectedVersion, current);
+    const { outbox } = commit.record;
+    const atomic = this.atomicEffects && outbox !== undefined;
+    const record = atomic ? { ...commit.record, outbox: undefined } : commit.record;
+    const timerOps = atomic ? netTimerOps(outbox.timers) : { schedule: [], cancel: [] };
+    const entry: JournalEntry = {
+      op: 'commit',
+      address: commit.address,
+      record,
+      consumed: this.inflightSeqs(key, commit.record.lastConsumed),
+      enqueue: atomic ? outbox.messages.map((envelope) => this.queued(envelope)) : [],
+      schedule: timerOps.schedule,
+      cancel: timerOps.cancel.map((t) => t.timerId),
+      egress: atomic ? outbox.egress : [],
+    };
+    this.records.set(key, record);
+    await this.journal.append(entry);
+    this.apply(entry);
+    return { effectsReleased: atomic || outbox === undefined, record };
+  }
+
+  // ---- MessageBus ---------------------------------------------------------------------------------------
+
+  async send(messages: readonly Envelope[]): Promise<void> {
+    const now = this.clock.now();
+    const fresh = messages.filter((m) => !this.seenRecently(this.recentlySent, m.id, now));
+    if (fresh.length === 0) return;
+    for (const m of fresh) this.recentlySent.set(m.id, now + this.dedupWindowMs);
+    const entry: JournalEntry = { op: 'enqueue', messages: fresh.map((e) => this.queued(e)), keys: [] };
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  // ---- Ingress --------------------------------------------------------------------------------------------
+
+  /** The message id an ingress idempotency key was first used for, if it is still remembered. */
+  ingressKey(key: string): IngressKey | undefined {
+    const known = this.ingressKeys.get(key);
+    if (known !== undefined && known.at + this.ingressKeyRetentionMs < this.clock.now()) {
+      this.ingressKeys.delete(key);
+      return undefined;
+    }
+    return known;
+  }
+
+  /**
+   * Accepts messages from an ingress; resolves once they are durable. Each `keys` entry records an
+   * idempotency key as taken (callers check {@link ingressKey} first).
+   */
+  async ingest(messages: readonly Envelope[], keys: readonly IngressKey[] = []): Promise<void> {
+    for (const k of keys) this.ingressKeys.set(k.key, k);
+    const entry: JournalEntry = { op: 'enqueue', messages: messages.map((e) => this.queued(e)), keys };
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  // ---- DelayScheduler -----------------------------------------------------------------------------------
+
+  async schedule(timers: readonly TimerRef[]): Promise<void> {
+    const entry: JournalEntry = { op: 'schedule', timers };
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  async cancel(timers: readonly TimerRef[]): Promise<void> {
+    const entry: JournalEntry = { op: 'cancel', timerIds: timers.map((t) => t.timerId) };
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  /** Epoch ms of the earliest pending timer. */
+  nextTimerDue(): number | undefined {
+    for (;;) {
+      const due = this.timerHeap.peekDue();
+      if (due === undefined) return undefined;
+      const top = this.timerHeap.pop()!;
+      const timer = this.timers.get(top.id);
+      if (timer !== undefined && timer.dueAt === top.due) {
+        this.timerHeap.push(top.due, top.id);
+        return due;
+      }
+    }
+  }
+
+  /** Timers due at `now`, earliest first (they stay pending until {@link fire}d). */
+  dueTimers(now: number, max = 1000): TimerRef[] {
+    const out: TimerRef[] = [];
+    const seen = new Set<string>();
+    const putBack: Array<{ due: number; id: string }> = [];
+    while (out.length < max) {
+      const due = this.timerHeap.peekDue();
+      if (due === undefined || due > now) break;
+      const top = this.timerHeap.pop()!;
+      const timer = this.timers.get(top.id);
+      if (timer === undefined || timer.dueAt !== top.due || seen.has(top.id)) continue;
+      seen.add(top.id);
+      out.push(timer);
+      putBack.push(top);
+    }
+    for (const t of putBack) this.timerHeap.push(t.due, t.id);
+    return out;
+  }
+
+  /** Fires a timer: it leaves the pending set and its fire envelope enters the owner's mailbox, durably. */
+  async fire(timer: TimerRef, copies = 1): Promise<void> {
+    const fire = timerFireEnvelope(timer.owner, timer.timerId, timer.dueAt);
+    for (let i = 0; i < copies; i++) {
+      const entry: JournalEntry = { op: 'fire', timerId: timer.timerId, fire: this.queued(fire) };
+      await this.journal.append(entry);
+      this.apply(entry);
+    }
+  }
+
+  // ---- Egress -------------------------------------------------------------------------------------------
+
+  async publish(records: readonly EgressRecord[]): Promise<void> {
+    const now = this.clock.now();
+    const fresh = records.filter((r) => !this.seenRecently(this.recentlyPublished, r.key, now));
+    if (fresh.length === 0) return;
+    for (const r of fresh) this.recentlyPublished.set(r.key, now + Math.max(this.dedupWindowMs, 3_600_000));
+    const entry: JournalEntry = { op: 'egress', records: fresh };
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  /** Durable egress records of one egress not yet taken by their reader, oldest first. */
+  egressRecords(egress: string): EgressRecord[] {
+    return [...(this.egressQueues.get(egress)?.values() ?? [])];
+  }
+
+  /** Marks egress records as taken (a playground `GET /<topic>`, a file sink's write). */
+  async ackEgress(egress: string, keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const entry: JournalEntry = { op: 'egress-ack', egress, keys };
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  // ---- SpecStore ----------------------------------------------------------------------------------------
+
+  loadSpecs(functionType: string): Promise<readonly StateSpecDecl[]> {
+    return Promise.resolve(this.specs.get(functionType) ?? []);
+  }
+
+  async registerSpecs(functionType: string, specs: readonly StateSpecDecl[]): Promise<void> {
+    const entry: JournalEntry = { op: 'specs', functionType, specs };
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  // ---- DeadLetterStore ----------------------------------------------------------------------------------
+
+  async appendLetters(address: Address, letters: readonly DeadLetter[]): Promise<void> {
+    const key = addressKey(address);
+    const entry: JournalEntry = {
+      op: 'dead-append',
+      address,
+      letters,
+      consumed: this.inflightSeqs(key, letters.map((l) => l.envelope.id)),
+    };
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  listLetters(address: Address): Promise<readonly DeadLetter[]> {
+    return Promise.resolve([...(this.deadLetters.get(addressKey(address)) ?? [])]);
+  }
+
+  async removeLetters(address: Address, ids: readonly string[]): Promise<void> {
+    const entry: JournalEntry = { op: 'dead-remove', address, ids };
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  addressesWithLetters(): Promise<readonly Address[]> {
+    return Promise.resolve([...this.deadLetters.keys()].map((k) => this.knownAddresses.get(k)!));
+  }
+
+  // ---- Mailboxes, for the local runtime -----------------------------------------------------------------
+
+  mailbox(key: string): Mailbox | undefined {
+    return this.mailboxes.get(key);
+  }
+
+  mailboxKeys(): IterableIterator<string> {
+    return this.mailboxes.keys();
+  }
+
+  addressOf(key: string): Address | undefined {
+    return this.knownAddresses.get(key);
+  }
+
+  /** The entries handed to the engine for `key`; commits and parking consume from these. */
+  setInflight(key: string, entries: readonly MailboxEntry[] | undefined): void {
+    if (entries === undefined) this.inflight.delete(key);
+    else this.inflight.set(key, entries);
+  }
+
+  /** Acknowledges mailbox entries that were handled without a commit. */
+  async ack(address: Address, seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    const entry: JournalEntry = { op: 'ack', address, seqs };
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  /** Every address with a record. */
+  recordKeys(): IterableIterator<string> {
+    return this.records.keys();
+  }
+
+  recordOf(key: string): AddressRecord | undefined {
+    return this.records.get(key);
+  }
+
+  // ---- Applying entries, recovery, snapshots -------------------------------------------------------------
+
+  /** Applies one entry to the in-memory state. Recovery calls this for every durable entry, in order. */
+  apply(entry: JournalEntry): void {
+    switch (entry.op) {
+      case 'commit': {
+        const key = this.remember(entry.address);
+        this.records.set(key, entry.record);
+        const box = this.mailboxes.get(key);
+        for (const seq of entry.consumed) box?.remove(seq);
+        for (const t of entry.schedule) this.addTimer(t);
+        for (const id of entry.cancel) this.timers.delete(id);
+        this.enqueue(entry.enqueue);
+        this.appendEgress(entry.egress);
+        if (entry.schedule.length > 0 || entry.cancel.length > 0) this.listener.timersChanged();
+        return;
+      }
+      case 'enqueue':
+        for (const k of entry.keys) this.ingressKeys.set(k.key, k);
+        this.enqueue(entry.messages);
+        return;
+      case 'ack': {
+        const box = this.mailboxes.get(this.remember(entry.address));
+        for (const seq of entry.seqs) box?.remove(seq);
+        return;
+      }
+      case 'egress':
+        this.appendEgress(entry.records);
+        return;
+      case 'schedule':
+        for (const t of entry.timers) this.addTimer(t);
+        this.listener.timersChanged();
+        return;
+      case 'cancel':
+        for (const id of entry.timerIds) this.timers.delete(id);
+        this.listener.timersChanged();
+        return;
+      case 'fire':
+        this.timers.delete(entry.timerId);
+        this.enqueue([entry.fire]);
+        return;
+      case 'dead-append': {
+        const key = this.remember(entry.address);
+        const letters = this.deadLetters.get(key) ?? [];
+        const known = new Set(letters.map((l) => l.envelope.id));
+        for (const letter of entry.letters) if (!known.has(letter.envelope.id)) letters.push(letter);
+        if (letters.length > 0) this.deadLetters.set(key, letters);
+        const box = this.mailboxes.get(key);
+        for (const seq of entry.consumed) box?.remove(seq);
+        return;
+      }
+      case 'dead-remove': {
+        const key = this.remember(entry.address);
+        const drop = new Set(entry.ids);
+        const left = (this.deadLetters.get(key) ?? []).filter((l) => !drop.has(l.envelope.id));
+        if (left.length > 0) this.deadLetters.set(key, left);
+        else this.deadLetters.delete(key);
+        return;
+      }
+      case 'specs':
+        this.specs.set(entry.functionType, mergeSpecs(this.specs.get(entry.functionType) ?? [], entry.specs));
+        return;
+      case 'egress-ack': {
+        const queue = this.egressQueues.get(entry.egress);
+        for (const k of entry.keys) queue?.delete(k);
+        return;
+      }
+    }
+  }
+
+  snapshot(): BackendSnapshot {
+    const mailboxes: QueuedEnvelope[] = [];
+    for (const box of this.mailboxes.values()) for (const e of box) mailboxes.push({ seq: e.seq, envelope: e.envelope });
+    mailboxes.sort((a, b) => a.seq - b.seq);
+    const now = this.clock.now();
+    return {
+      nextSeq: this.nextSeq,
+      records: [...this.records].map(([k, r]) => [this.knownAddresses.get(k)!, r] as const),
+      mailboxes,
+      timers: [...this.timers.values()],
+      egress: [...this.egressQueues.values()].flatMap((q) => [...q.values()]),
+      deadLetters: [...this.deadLetters].map(([k, l]) => [this.knownAddresses.get(k)!, l] as const),
+      specs: [...this.specs],
+      ingressKeys: [...this.ingressKeys.values()].filter((k) => k.at + this.ingressKeyRetentionMs >= now),
+    };
+  }
+
+  /** Replaces the state with a snapshot (before replaying the entries written after it). */
+  restore(snapshot: BackendSnapshot): void {
+    this.nextSeq = snapshot.nextSeq;
+    for (const [address, record] of snapshot.records) this.records.set(this.remember(address), record);
+    this.enqueue(snapshot.mailboxes);
+    for (const t of snapshot.timers) this.addTimer(t);
+    this.appendEgress(snapshot.egress);
+    for (const [address, letters] of snapshot.deadLetters) this.deadLetters.set(this.remember(address), [...letters]);
+    for (const [type, specs] of snapshot.specs) this.specs.set(type, specs);
+    for (const k of snapshot.ingressKeys) this.ingressKeys.set(k.key, k);
+  }
+
+  private enqueue(messages: readonly QueuedEnvelope[]): void {
+    for (const { seq, envelope } of messages) {
+      if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+      const key = this.remember(envelope.target);
+      let box = this.mailboxes.get(key);
+      if (box === undefined) this.mailboxes.set(key, (box = new Mailbox()));
+      box.push(seq, envelope);
+      this.listener.enqueued(key);
+    }
+  }
+
+  private appendEgress(records: readonly EgressRecord[]): void {
+    for (const record of records) {
+      let queue = this.egressQueues.get(record.egress);
+      if (queue === undefined) this.egressQueues.set(record.egress, (queue = new Map()));
+      if (queue.has(record.key)) continue;
+      queue.set(record.key, record);
+      this.listener.egressAppended(record.egress);
+    }
+  }
+
+  private addTimer(timer: TimerRef): void {
+    this.remember(timer.owner);
+    this.timers.set(timer.timerId, timer);
+    this.timerHeap.push(timer.dueAt, timer.timerId);
+  }
+
+  private remember(address: Address): string {
+    const key = addressKey(address);
+    if (!this.knownAddresses.has(key)) this.knownAddresses.set(key, address);
+    return key;
+  }
+
+  private queued(envelope: Envelope): QueuedEnvelope {
+    return { seq: this.nextSeq++, envelope };
+  }
+
+  private inflightSeqs(key: string, ids: readonly string[]): number[] {
+    const entries = this.inflight.get(key);
+    if (entries === undefined || ids.length === 0) return [];
+    const taken = new Set<number>();
+    const seqs: number[] = [];
+    for (const id of ids) {
+      const match = entries.find((e) => e.envelope.id === id && !taken.has(e.seq));
+      if (match !== undefined) {
+        taken.add(match.seq);
+        seqs.push(match.seq);
+      }
+    }
+    return seqs;
+  }
+
+  private seenRecently(seen: Map<string, number>, id: string, now: number): boolean {
+    const until = seen.get(id);
+    if (until === undefined) return false;
+    if (until >= now) return true;
+    seen.delete(id);
+    if (seen.size > 10_000) for (const [k, v] of seen) if (v < now) seen.delete(k);
+    return false;
+  }
+}
