@@ -52,6 +52,7 @@ export function planTurn(record: AddressRecord, deliveries: readonly Envelope[],
   const items: TurnItem[] = [];
   const invocations: Invocation[] = [];
   const firedTimers = new Set<string>();
+  const batchIds = new Set<string>();
   let parkFrom: TurnPlan['parkFrom'];
   let taken = 0;
 
@@ -80,7 +81,7 @@ export function planTurn(record: AddressRecord, deliveries: readonly Envelope[],
       }
       continue;
     }
-    const verdict = tracker.judge(envelope);
+    const verdict = batchIds.has(envelope.id) ? 'duplicate' : tracker.judge(envelope);
     if (verdict === 'duplicate') {
       items.push({ kind: 'skip', envelope, reason: 'duplicate' });
       continue;
@@ -97,6 +98,7 @@ export function planTurn(record: AddressRecord, deliveries: readonly Envelope[],
     }
     if (invocations.length >= ctx.maxBatch) break;
     tracker.remember(envelope);
+    batchIds.add(envelope.id);
     invocations.push({ caller: envelope.caller, argument: envelope.argument });
     items.push({ kind: 'invoke', envelope, timer: undefined });
   }

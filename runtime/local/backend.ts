@@ -118,7 +118,9 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
       op: 'commit',
       address: commit.address,
       record,
-      consumed: this.inflightSeqs(key, commit.record.lastConsumed),
+      // With atomic effects the commit consumes its messages; otherwise, as on SQS, they leave the mailbox only
+      // when acknowledged after the release, so a crash in between delivers them again and the release repeats.
+      consumed: this.atomicEffects ? this.inflightSeqs(key, commit.record.lastConsumed) : [],
       enqueue: atomic ? outbox.messages.map((envelope) => this.queued(envelope)) : [],
       schedule: timerOps.schedule,
       cancel: timerOps.cancel.map((t) => t.timerId),
@@ -267,7 +269,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
       op: 'dead-append',
       address,
       letters,
-      consumed: this.inflightSeqs(key, letters.map((l) => l.envelope.id)),
+      consumed: this.atomicEffects ? this.inflightSeqs(key, letters.map((l) => l.envelope.id)) : [],
     };
     await this.journal.append(entry);
     this.apply(entry);

@@ -110,7 +110,10 @@ export class Faults {
     return this;
   }
 
-  /** The next message(s) to the matching addresses are delivered twice (the copy marked as re-sent). */
+  /**
+   * The next message(s) to the matching addresses are delivered twice, the copy marked as re-sent. Applies to
+   * messages sent by functions and to ingress messages with an idempotency key.
+   */
   duplicateDelivery(options?: DuplicateOptions): this {
     const afterMs = options?.after === undefined ? 0 : durationToMs(options.after, 'after of duplicateDelivery');
     this.duplicates.push({ ...pending(options), afterMs });
@@ -166,8 +169,11 @@ export class Faults {
       this.cancelled(entry.timerIds);
     }
     for (const envelope of delivered) {
-      const kind = envelope.origin.kind;
-      if (kind !== 'function' && kind !== 'ingress') continue;
+      // Only messages with an identity that outlives their delivery can arrive again later: messages sent by
+      // functions, and ingress messages with an Idempotency-Key. An unkeyed ingress message is sent once; its
+      // redelivery keeps its place in the queue, which `crashAfterCommit` models.
+      const { origin } = envelope;
+      if (origin.kind !== 'function' && !(origin.kind === 'ingress' && origin.keyed)) continue;
       const hit = this.duplicates.find((p) => p.remaining > 0 && p.matches(envelope.target));
       if (hit === undefined) continue;
       hit.remaining--;
