@@ -62,9 +62,10 @@ const QUIET: BackendListener = { enqueued: () => {}, timersChanged: () => {}, eg
  * state machine whose every change is a {@link JournalEntry}. With a durable journal, entries are on disk
  * before they apply, and replaying them rebuilds the same state (DESIGN "Local first").
  *
- * Single writer per address (I1) holds because a commit checks and takes the version synchronously, before
- * its entry is durable; anything that depends on it is journalled later, so a crash never keeps the
- * dependent without the commit.
+ * The in-memory state is always exactly the durable prefix of the journal: entries apply only once durable,
+ * so a snapshot taken between two flushes matches a position in the log. Single writer per address (I1)
+ * still holds while a commit waits for durability, because the commit takes its version synchronously in
+ * `pendingVersions`, which fences any concurrent commit of the same address.
  */
 export class LocalBackend implements StateStore, MessageBus, DelayScheduler, EgressSink, SpecStore, DeadLetterStore {
   readonly atomicEffects: boolean;
@@ -86,6 +87,10 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   private readonly recentlySent = new Map<string, number>();
   private readonly recentlyPublished = new Map<string, number>();
   private readonly inflight = new Map<string, readonly MailboxEntry[]>();
+  /** Versions taken by commits whose entries are not durable yet: fences concurrent writers (I1). */
+  private readonly pendingVersions = new Map<string, number>();
+  /** Idempotency keys of ingress entries not durable yet. */
+  private readonly reservedKeys = new Map<string, IngressKey>();
   private nextSeq = 1;
 
   constructor(options: LocalBackendOptions) {
@@ -108,7 +113,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
 
   async commit(commit: RecordCommit): Promise<CommitReceipt> {
     const key = addressKey(commit.address);
-    const current = this.records.get(key)?.version ?? 0;
+    const current = this.pendingVersions.get(key) ?? this.records.get(key)?.version ?? 0;
     if (current !== commit.expectedVersion) throw new VersionConflictError(key, commit.expectedVersion, current);
     const { outbox } = commit.record;
     const atomic = this.atomicEffects && outbox !== undefined;
@@ -126,8 +131,12 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
       cancel: timerOps.cancel.map((t) => t.timerId),
       egress: atomic ? outbox.egress : [],
     };
-    this.records.set(key, record);
-    await this.journal.append(entry);
+    this.pendingVersions.set(key, record.version);
+    try {
+      await this.journal.append(entry);
+    } finally {
+      if (this.pendingVersions.get(key) === record.version) this.pendingVersions.delete(key);
+    }
     this.apply(entry);
     return { effectsReleased: atomic || outbox === undefined, record };
   }
@@ -148,6 +157,8 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
 
   /** The message id an ingress idempotency key was first used for, if it is still remembered. */
   ingressKey(key: string): IngressKey | undefined {
+    const reserved = this.reservedKeys.get(key);
+    if (reserved !== undefined) return reserved;
     const known = this.ingressKeys.get(key);
     if (known !== undefined && known.at + this.ingressKeyRetentionMs < this.clock.now()) {
       this.ingressKeys.delete(key);
@@ -161,9 +172,13 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
    * idempotency key as taken (callers check {@link ingressKey} first).
    */
   async ingest(messages: readonly Envelope[], keys: readonly IngressKey[] = []): Promise<void> {
-    for (const k of keys) this.ingressKeys.set(k.key, k);
+    for (const k of keys) this.reservedKeys.set(k.key, k);
     const entry: JournalEntry = { op: 'enqueue', messages: messages.map((e) => this.queued(e)), keys };
-    await this.journal.append(entry);
+    try {
+      await this.journal.append(entry);
+    } finally {
+      for (const k of keys) this.reservedKeys.delete(k.key);
+    }
     this.apply(entry);
   }
 
@@ -439,7 +454,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   private appendEgress(records: readonly EgressRecord[]): void {
     for (const record of records) {
       let queue = this.egressQueues.get(record.egress);
-      if (queue === undefined) this.egressQueues.set(record.egress, (queue = new Map()));
+      if (queue === undefined) this.egressQueues.set(record.egress, (queue = new Map<string, EgressRecord>()));
       if (queue.has(record.key)) continue;
       queue.set(record.key, record);
       this.listener.egressAppended(record.egress);

@@ -88,7 +88,8 @@ export interface FunctionDefinition<S extends Specs = Specs, M = unknown> extend
   readonly typename: string;
   readonly specs: S;
   readonly accepts: Type<M> | undefined;
-  readonly handler: Handler<S>;
+  /** Declared as a method so that a definition of any specs is a `FunctionDefinition` (bivariant parameters). */
+  handler(ctx: Context<S>, message: Message): void | Promise<void>;
   readonly maxBatch: number;
   readonly timeoutMs: number;
   /** The declared states as the runtime registers them. */

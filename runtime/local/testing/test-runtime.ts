@@ -12,7 +12,7 @@ import { embeddedBinding } from '../../sdk/binding.js';
 import { PLAYGROUND_EGRESS, type PlaygroundEgressRecord, PlaygroundEgressRecordType } from '../../sdk/egress-records.js';
 import type { FunctionDefinition, FunctionRef, Specs, StateOf } from '../../sdk/function.js';
 import { boolType, stringType, type Type } from '../../sdk/types.js';
-import { LocalBackend } from '../backend.js';
+import { type BackendSnapshot, LocalBackend } from '../backend.js';
 import { type Journal, type JournalEntry } from '../journal.js';
 import { type IngestReceipt, LocalRuntime } from '../runtime.js';
 import { VirtualClock } from '../timer-service.js';
@@ -63,13 +63,14 @@ export interface ParkedAddressReport {
   readonly letters: readonly DeadLetter[];
 }
 
+const DURABLE = Promise.resolve();
+
+/** Everything the test runtime journals is durable at once; the observer sees each entry first. */
 class ObservedJournal implements Journal {
-  readonly entries: JournalEntry[] = [];
   constructor(private readonly observe: (entry: JournalEntry) => void) {}
   append(entry: JournalEntry): Promise<void> {
-    this.entries.push(entry);
     this.observe(entry);
-    return Promise.resolve();
+    return DURABLE;
   }
 }
 
@@ -124,12 +125,12 @@ export class TestRuntime {
       this.record(entry);
       this.faults.observe(entry);
     });
-    this.boot([]);
+    this.boot(undefined);
   }
 
-  private boot(history: readonly JournalEntry[]): void {
+  private boot(state: BackendSnapshot | undefined): void {
     this.backend = new LocalBackend({ journal: this.journal, clock: this.clock, atomicEffects: this.atomic });
-    for (const entry of history) this.backend.apply(entry);
+    if (state !== undefined) this.backend.restore(state);
     this.runtime = new LocalRuntime({
       backend: this.backend,
       functions: this.registry,
@@ -298,12 +299,13 @@ export class TestRuntime {
   }
 
   /**
-   * Simulates a crash and a restart: all in-memory state is dropped and rebuilt from the journal, exactly as
-   * `statefun dev` recovers from its data directory. In-flight turns are lost; their messages come again.
+   * Simulates a crash and a restart: everything not durable is dropped (delivery attempts, backoffs, dedup
+   * windows of the bus) and the runtime starts again from the durable state, as `statefun dev` recovers from
+   * its data directory. Messages in flight come again.
    */
   async restart(): Promise<void> {
     await this.runtime.stop();
-    this.boot([...this.journal.entries]);
+    this.boot(this.backend.snapshot());
     await this.run();
   }
 
