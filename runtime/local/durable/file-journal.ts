@@ -49,7 +49,7 @@ export class FileJournal implements Journal {
   private pendingBytes = 0;
   private waiters: Waiter[] = [];
   private flushing = false;
-  private failed: unknown;
+  private failed: Error | undefined;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
   /** Bytes in the current segment. */
@@ -73,7 +73,7 @@ export class FileJournal implements Journal {
   }
 
   append(entry: JournalEntry): Promise<void> {
-    if (this.failed !== undefined) return Promise.reject(this.failed instanceof Error ? this.failed : new Error(String(this.failed)));
+    if (this.failed !== undefined) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new Error('the journal is closed'));
     const buf = frame(Buffer.from(encodeEntry(entry), 'utf8'));
     this.pending.push(buf);
@@ -130,7 +130,7 @@ export class FileJournal implements Journal {
           this.stats.bytes += data.length;
         } catch (error) {
           // A failed write leaves the file in an unknown state: refuse everything from now on.
-          this.failed = error;
+          this.failed = error instanceof Error ? error : new Error('journal write failed', { cause: error });
           for (const w of [...waiters, ...this.waiters]) w.reject(error);
           this.waiters = [];
           this.pending = [];
