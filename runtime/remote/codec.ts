@@ -24,6 +24,7 @@ import {
   invalid,
   MUTATION_DELETE,
   MUTATION_MODIFY,
+  plainBytes,
   toWireAddress,
   toWireValue,
   ToFunction,
@@ -58,7 +59,7 @@ export function encodeToFunction(request: InvocationRequest): Uint8Array {
       ? { argument: toWireValue(invocation.argument) }
       : { caller: toWireAddress(invocation.caller), argument: toWireValue(invocation.argument) },
   );
-  return ToFunction.encode({ invocation: { target: toWireAddress(request.target), state, invocations } }).finish();
+  return plainBytes(ToFunction.encode({ invocation: { target: toWireAddress(request.target), state, invocations } }).finish());
 }
 
 /**
@@ -72,15 +73,15 @@ export function decodeFromFunction(body: Uint8Array, request: InvocationRequest)
   if (body.length === 0) return { kind: 'result', completed, mutations: [], messages: [], delayed: [], egress: [] };
   let wire: WireFromFunction;
   try {
-    wire = FromFunction.decode(body);
+    wire = FromFunction.decode(plainBytes(body));
   } catch (error) {
     invalid(`${where} (${body.length} bytes) is not a FromFunction message: ${(error as Error).message}`, error);
   }
   switch (wire.response) {
     case 'invocationResult':
-      return { kind: 'result', completed, ...readEffects(wire.invocationResult!, where) };
+      return { kind: 'result', completed, ...readEffects(wire.invocationResult, where) };
     case 'incompleteInvocationContext':
-      return { kind: 'incomplete', missing: readMissing(wire.incompleteInvocationContext!, where) };
+      return { kind: 'incomplete', missing: readMissing(wire.incompleteInvocationContext, where) };
     default:
       return invalid(`${where} (${body.length} bytes) holds neither an invocation_result nor an incomplete_invocation_context`);
   }
@@ -91,7 +92,7 @@ function readEffects(response: WireResponse, where: string): InvocationEffects {
     const what = `state mutation #${i} of ${where}`;
     const name = m.stateName ?? '';
     if (name.length === 0) invalid(`${what} has no state name`);
-    const type = m.mutationType ?? MUTATION_DELETE;
+    const type: number = m.mutationType ?? MUTATION_DELETE;
     if (type === MUTATION_DELETE) return { kind: 'delete', name };
     if (type !== MUTATION_MODIFY) invalid(`${what} (state ${show(name)}) has unknown mutation type ${String(type)}`);
     return { kind: 'modify', name, value: fromWireValue(m.stateValue, `the new value of state ${show(name)} in ${what}`) };
@@ -109,7 +110,7 @@ function readEffects(response: WireResponse, where: string): InvocationEffects {
     }
     return {
       kind: 'delay',
-      delayMs: int64ToNumber(d.delayInMs as WireInt64 | null | undefined, `the delay_in_ms of ${what}`),
+      delayMs: int64ToNumber(d.delayInMs, `the delay_in_ms of ${what}`),
       target: fromWireAddress(d.target, `the target of ${what}`),
       argument: fromWireValue(d.argument, `the argument of ${what}`),
       cancellationToken: token.length === 0 ? undefined : token,
@@ -138,10 +139,10 @@ function readMissing(context: WireIncomplete, where: string): StateSpecDecl[] {
   });
 }
 
-function readExpiration(spec: { mode?: number | null; expireAfterMillis?: unknown } | null | undefined, what: string): Expiration {
-  const mode = spec?.mode ?? EXPIRE_NONE;
+function readExpiration(spec: { mode?: number | null; expireAfterMillis?: WireInt64 | null } | null | undefined, what: string): Expiration {
+  const mode: number = spec?.mode ?? EXPIRE_NONE;
   if (mode === EXPIRE_NONE) return { mode: 'none', ttlMs: 0 };
-  const ttlMs = int64ToNumber(spec!.expireAfterMillis as WireInt64 | null | undefined, `expire_after_millis of ${what}`);
+  const ttlMs = int64ToNumber(spec?.expireAfterMillis, `expire_after_millis of ${what}`);
   if (mode === EXPIRE_AFTER_WRITE) return { mode: 'after-write', ttlMs };
   if (mode === EXPIRE_AFTER_INVOKE) return { mode: 'after-invoke', ttlMs };
   return invalid(`${what} has unknown expire mode ${String(mode)}`);
@@ -159,7 +160,7 @@ function readExpiration(spec: { mode?: number | null; expireAfterMillis?: unknow
 export function decodeToFunction(body: Uint8Array): InvocationRequest {
   let wire: ReturnType<typeof ToFunction.decode>;
   try {
-    wire = ToFunction.decode(body);
+    wire = ToFunction.decode(plainBytes(body));
   } catch (error) {
     invalid(`the request body (${body.length} bytes) is not a ToFunction message: ${(error as Error).message}`, error);
   }
@@ -202,7 +203,7 @@ export function encodeFromFunction(answer: InvocationEffects | { readonly missin
             },
           }),
     }));
-    return FromFunction.encode({ incompleteInvocationContext: { missingValues } }).finish();
+    return plainBytes(FromFunction.encode({ incompleteInvocationContext: { missingValues } }).finish());
   }
   const stateMutations = answer.mutations.map((m) =>
     m.kind === 'delete'
@@ -224,5 +225,5 @@ export function encodeFromFunction(answer: InvocationEffects | { readonly missin
     const slash = e.egress.lastIndexOf('/');
     return { egressNamespace: e.egress.slice(0, slash), egressType: e.egress.slice(slash + 1), argument: toWireValue(e.argument) };
   });
-  return FromFunction.encode({ invocationResult: { stateMutations, outgoingMessages, delayedInvocations, outgoingEgresses } }).finish();
+  return plainBytes(FromFunction.encode({ invocationResult: { stateMutations, outgoingMessages, delayedInvocations, outgoingEgresses } }).finish());
 }

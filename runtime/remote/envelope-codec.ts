@@ -1,6 +1,6 @@
 import { type Envelope, INTERNAL_TYPENAME, NO_ARGUMENT, type Origin } from '../core/envelope.js';
 import { show } from '../core/typename.js';
-import { fromWireAddress, fromWireValue, int64ToNumber, invalid, toWireAddress, toWireValue, WireEnvelope, type WireInt64 } from './wire.js';
+import { fromWireAddress, fromWireValue, int64ToNumber, invalid, plainBytes, toWireAddress, toWireValue, WireEnvelope, type WireInt64 } from './wire.js';
 
 /**
  * Envelope ↔ bytes (proto/statefun_aws/v1/envelope.proto), for transports that carry envelopes as bytes
@@ -46,14 +46,14 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
       };
       break;
   }
-  return WireEnvelope.encode(wire).finish();
+  return plainBytes(WireEnvelope.encode(wire).finish());
 }
 
 /** Reads an envelope; a {@link TerminalError} names what is wrong with bytes that are not a valid envelope. */
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
   let wire: ReturnType<typeof WireEnvelope.decode>;
   try {
-    wire = WireEnvelope.decode(bytes);
+    wire = WireEnvelope.decode(plainBytes(bytes));
   } catch (error) {
     invalid(`an envelope (${bytes.length} bytes) does not parse: ${(error as Error).message}`, error);
   }
@@ -70,7 +70,7 @@ function readOrigin(wire: ReturnType<typeof WireEnvelope.decode>, what: string):
   const time = (value: unknown, field: string): number => int64ToNumber(value as WireInt64 | null | undefined, `${field} of ${what}`);
   switch (wire.origin) {
     case 'functionOrigin': {
-      const o = wire.functionOrigin!;
+      const o = wire.functionOrigin;
       return {
         kind: 'function',
         sender: fromWireAddress(o.sender, `the sender of ${what}`),
@@ -81,7 +81,7 @@ function readOrigin(wire: ReturnType<typeof WireEnvelope.decode>, what: string):
       };
     }
     case 'ingressOrigin': {
-      const o = wire.ingressOrigin!;
+      const o = wire.ingressOrigin;
       const key = o.key ?? '';
       if (key.length === 0) invalid(`the ingress origin of ${what} has no key`);
       return {
@@ -93,20 +93,21 @@ function readOrigin(wire: ReturnType<typeof WireEnvelope.decode>, what: string):
       };
     }
     case 'timerOrigin': {
-      const o = wire.timerOrigin!;
+      const o = wire.timerOrigin;
       const timerId = o.timerId ?? '';
       if (timerId.length === 0) invalid(`the timer origin of ${what} has no timer_id`);
       return { kind: 'timer', timerId, dueAt: time(o.dueAtMs, 'due_at_ms') };
     }
     case 'controlOrigin': {
-      const o = wire.controlOrigin!;
-      if (o.command !== COMMAND_REPLAY && o.command !== COMMAND_SKIP) {
-        invalid(`the control origin of ${what} has unknown command ${String(o.command)}`);
+      const o = wire.controlOrigin;
+      const command: number = o.command ?? 0;
+      if (command !== COMMAND_REPLAY && command !== COMMAND_SKIP) {
+        invalid(`the control origin of ${what} has unknown command ${command}`);
       }
       const messageId = o.messageId ?? '';
       return {
         kind: 'control',
-        command: o.command === COMMAND_REPLAY ? 'replay' : 'skip',
+        command: command === COMMAND_REPLAY ? 'replay' : 'skip',
         ...(messageId.length > 0 ? { messageId } : {}),
         issuedAt: time(o.issuedAtMs, 'issued_at_ms'),
       };

@@ -28,6 +28,14 @@ export const EXPIRE_AFTER_INVOKE = 2;
 /** What protobufjs decodes an int64 to: a number, or a `Long` when the `long` package is loaded. */
 export type WireInt64 = number | { toNumber(): number; toString(): string };
 
+/**
+ * A plain `Uint8Array` view of `bytes`. protobufjs reads a Node `Buffer` into `Buffer` slices and writes
+ * `Buffer`s; viewing them as plain arrays keeps decoded values and encoded bodies one kind of object.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Throws a {@link TerminalError}: content that can never be processed. */
 export function invalid(message: string, cause?: unknown): never {
   throw new TerminalError(message, cause === undefined ? undefined : { cause });
@@ -76,7 +84,7 @@ export function fromWireValue(wire: WireTypedValue | null | undefined, what: str
   } catch (error) {
     invalid((error as Error).message, error);
   }
-  return { typename, value: wire.value ?? EMPTY };
+  return { typename, value: wire.value == null || wire.value.length === 0 ? EMPTY : wire.value };
 }
 
 /** `function shop/cart (id "alice")`, for error messages. */
