@@ -1,8 +1,11 @@
 /**
- * Credentials for talking to the local emulators. They check no signatures, but the SDK clients sign every
- * request and fail without credentials; these keep them from looking for real ones.
+ * Credentials for talking to the local emulators: they check no signatures, but the SDK clients sign every
+ * request and would otherwise look for real credentials. A fresh object per call, since clients annotate the
+ * object they are given.
  */
-export const EMULATOR_CREDENTIALS = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' });
+export function emulatorCredentials(): { accessKeyId: string; secretAccessKey: string } {
+  return { accessKeyId: 'local', secretAccessKey: 'local' };
+}
 
 /** The region the emulators are used with unless told otherwise. */
 export const EMULATOR_REGION = 'us-east-1';

@@ -1,7 +1,7 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EMULATOR_CREDENTIALS } from './credentials.js';
+import { emulatorCredentials } from './credentials.js';
 import { checkPort, findFreePort, LOOPBACK } from './free-port.js';
 import { findJava } from './java.js';
 import { findPackageDir } from './package-dir.js';
@@ -46,7 +46,7 @@ const ATTEMPTS_ON_PORT_CLASH = 3;
  *
  * @example
  * const ddb = await startDynamoDbLocal();
- * const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1', credentials: EMULATOR_CREDENTIALS });
+ * const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1', credentials: emulatorCredentials() });
  * // …
  * await ddb.stop();
  */
@@ -104,7 +104,7 @@ async function waitForDynamoDb(proc: ProcessGroup, port: number, timeoutMs: numb
   const client = new DynamoDBClient({
     endpoint: `http://${LOOPBACK}:${port}`,
     region: 'us-east-1',
-    credentials: EMULATOR_CREDENTIALS,
+    credentials: emulatorCredentials(),
     maxAttempts: 1,
   });
   try {
