@@ -114,7 +114,7 @@ export interface LambdaTransportSpec {
   readonly functionName: string;
   /** Version or alias to invoke; undefined: `$LATEST`, or the qualifier written in `functionName`. */
   readonly qualifier: string | undefined;
-  /** Region of the function; undefined: the one in the ARN, else the runtime's own. */
+  /** Region of the function: as written, else the one in its ARN; undefined: the runtime's own. */
   readonly region: string | undefined;
   /** Budget of one invocation. @default 2 min */
   readonly callTimeoutMs: number;
