@@ -7,20 +7,23 @@ import type { DedupMemory, SenderMark } from './record.js';
  *
  * A message can only come again while a copy of it, or of the turn that sent it, is still being retried:
  * within the queue's redelivery span. Marks are kept for `windowMs` (default 1 h, well beyond a Lambda's
- * 15-minute limit times a few redeliveries); beyond `maxMarks` senders the oldest are pruned, but never one
- * younger than `minRetentionMs`. A re-sent copy older than everything pruned is not applied blindly: it is
- * judged *ambiguous* and its address parked with the message, so nothing is ever applied twice silently.
+ * 15-minute limit times a few redeliveries); beyond `maxMarks` senders the oldest are pruned, but not one
+ * younger than `minRetentionMs` — unless there are more than `hardMaxMarks`, which bounds the record's size
+ * whatever the traffic. A re-sent copy older than everything pruned is not applied blindly: it is judged
+ * *ambiguous* and its address parked with the message, so nothing is ever applied twice silently.
  */
 export interface DedupPolicy {
   readonly windowMs: number;
   readonly maxMarks: number;
   readonly minRetentionMs: number;
+  readonly hardMaxMarks: number;
 }
 
 export const DEFAULT_DEDUP_POLICY: DedupPolicy = Object.freeze({
   windowMs: 60 * 60_000,
   maxMarks: 1000,
   minRetentionMs: 20 * 60_000,
+  hardMaxMarks: 5000,
 });
 
 export type DedupVerdict = 'new' | 'duplicate' | 'ambiguous';
@@ -94,9 +97,11 @@ export class DedupTracker {
     const excess = marks.size - prune.length - policy.maxMarks;
     if (excess > 0) {
       const keep = now - policy.minRetentionMs;
-      const candidates = [...marks].filter(([, m]) => m.sentAt >= horizon && m.sentAt < keep);
+      const candidates = [...marks].filter(([, m]) => m.sentAt >= horizon);
       candidates.sort((a, b) => a[1].sentAt - b[1].sentAt);
-      prune = prune.concat(candidates.slice(0, excess));
+      const old = candidates.filter(([, m]) => m.sentAt < keep).length;
+      const hardExcess = marks.size - prune.length - policy.hardMaxMarks;
+      prune = prune.concat(candidates.slice(0, Math.max(Math.min(excess, old), hardExcess)));
     }
     if (prune.length === 0) {
       return this.marks === undefined && this.forgottenUntil === this.memory.forgottenUntil
