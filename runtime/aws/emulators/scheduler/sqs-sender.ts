@@ -52,7 +52,8 @@ export class SqsSender {
     } catch (error) {
       this.urls.delete(cacheKey);
       if (error instanceof DeliveryError) throw error;
-      const code = error instanceof SQSServiceException ? `SQS.${error.name}` : 'SQS.RequestFailed';
+      // Query-compatible errors are named `AWS.SimpleQueueService.<Code>`; the code alone is what callers match on.
+      const code = error instanceof SQSServiceException ? `SQS.${error.name.replace(/^AWS\.SimpleQueueService\./, '')}` : 'SQS.RequestFailed';
       throw new DeliveryError(code, `sending to SQS queue ${message.queueName} failed: ${(error as Error).message}`, { cause: error });
     }
   }

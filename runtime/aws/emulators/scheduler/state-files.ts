@@ -17,6 +17,8 @@ import { isAlive } from '../process-group.js';
 const SNAPSHOT = 'scheduler-state.json';
 const JOURNAL = 'scheduler-journal.jsonl';
 const LOCK = 'scheduler.lock';
+/** Directories locked by this process (a lock file holding our own PID is only stale if not listed here). */
+const lockedHere = new Set<string>();
 
 /** What was on disk when the files were opened: the last snapshot and the changes journaled after it. */
 export interface LoadedState {
@@ -136,20 +138,23 @@ function syncDir(dir: string): void {
 
 function lock(dir: string): void {
   const path = join(dir, LOCK);
+  if (lockedHere.has(path)) throw new Error(`Scheduler emulator data directory ${dir} is in use by process ${process.pid} (this one)`);
   try {
     writeFileSync(path, String(process.pid), { flag: 'wx' });
-    return;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const holder = Number(readFileSync(path, 'utf8'));
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      throw new Error(`Scheduler emulator data directory ${dir} is in use by process ${holder} (${path})`);
+    }
+    // Left behind by a process that is gone.
+    writeFileSync(path, String(process.pid));
   }
-  const holder = Number(readFileSync(path, 'utf8'));
-  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-    throw new Error(`Scheduler emulator data directory ${dir} is in use by process ${holder} (${path})`);
-  }
-  // Left behind by a process that is gone (or by this one, when it opens a directory it never closed).
-  writeFileSync(path, String(process.pid));
+  lockedHere.add(path);
 }
 
 function unlock(dir: string): void {
-  rmSync(join(dir, LOCK), { force: true });
+  const path = join(dir, LOCK);
+  lockedHere.delete(path);
+  rmSync(path, { force: true });
 }
