@@ -48,6 +48,8 @@ export function parseFunctionTypeName(typename: unknown, what = 'function typena
 /** Quotes a value for an error message, keeping long values readable. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+  // JSON would print NaN and ±Infinity as null, hiding the very value the error is about.
+  if (typeof value === 'number') return String(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   try {
