@@ -113,7 +113,7 @@ export async function configureModule(module: EmbeddedModule, config: GlobalConf
     const kindText = kindValue.string();
     const is = sort === 'endpoint' ? isEndpointKind : sort === 'ingress' ? isIngressKind : isEgressKind;
     if (!is(kindText) && (isEndpointKind(kindText) || isIngressKind(kindText) || isEgressKind(kindText))) {
-      kindValue.fail(`is not ${sort === 'ingress' ? 'an' : 'a'} ${sort} kind; bind it with the binder method for its kind`);
+      kindValue.fail(`is not an ${sort} kind; bind it with the binder method for its kind`);
     }
     builder.add(readComponent(kindText, kindValue, root.require('spec').object(), undefined));
     root.finish(`the argument of ${method}`);

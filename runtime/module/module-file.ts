@@ -151,6 +151,8 @@ function peek(value: unknown, ...keys: string[]): unknown {
   return current;
 }
 
+const PLURAL = { endpoint: 'endpoints', ingress: 'ingresses', egress: 'egresses' } as const;
+
 /** `- endpoint: { meta: { kind }, spec }`, `- ingress: { meta: { type, id }, spec }`, `- egress: …`. */
 function readLegacyEntry(builder: DeclarationBuilder, entry: SpecValue, sort: 'endpoint' | 'ingress' | 'egress', where: string): void {
   const kindKey = sort === 'endpoint' ? 'kind' : 'type';
@@ -159,7 +161,7 @@ function readLegacyEntry(builder: DeclarationBuilder, entry: SpecValue, sort: 'e
   const ctx = builder.context(`${where}${kind === undefined ? '' : ` (${kind})`}`);
   const item = new SpecValue(ctx, '', entry.raw).object();
   const node = item.require(sort).object();
-  item.finish(`a module.spec.${sort === 'ingress' ? 'ingresses' : `${sort}s`} entry`);
+  item.finish(`a module.spec.${PLURAL[sort]} entry`);
   const meta = node.require('meta').object();
   const kindValue = meta.require(kindKey);
   kindValue.string();
@@ -167,7 +169,7 @@ function readLegacyEntry(builder: DeclarationBuilder, entry: SpecValue, sort: 'e
     kindValue.warn(`is a StateFun 2.x kind; read as ${kind}`);
   }
   const actual = kindSort(kind!);
-  if (actual !== undefined && actual !== sort) kindValue.fail(`is ${actual === 'ingress' ? 'an' : 'a'} ${actual} kind, listed with the ${sort}s`);
+  if (actual !== undefined && actual !== sort) kindValue.fail(`is an ${actual} kind, but it is listed under module.spec.${PLURAL[sort]}`);
   const id = sort === 'endpoint' ? undefined : meta.get('id');
   let specValue = node.require('spec');
   if (typeof written === 'string' && written.startsWith('statefun.')) specValue = withValueTypes(specValue);

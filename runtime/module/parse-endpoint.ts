@@ -192,7 +192,10 @@ function readOkHttpTransport(timeoutsValue: SpecValue | undefined, type: typeof 
   const writeTimeoutMs = read('write', OKHTTP_DEFAULTS.writeTimeoutMs);
   if (timeouts !== undefined) {
     for (const [name, ms] of [['connect', connectTimeoutMs], ['read', readTimeoutMs], ['write', writeTimeoutMs]] as const) {
-      if (ms > callTimeoutMs) timeouts.get(name)!.fail(`(${ms} ms) cannot be longer than the call timeout (${callTimeoutMs} ms)`);
+      if (ms <= callTimeoutMs) continue;
+      const written = timeouts.get(name);
+      if (written !== undefined) written.fail(`(${ms} ms) cannot be longer than the call timeout (${callTimeoutMs} ms)`);
+      timeouts.require('call').fail(`(${callTimeoutMs} ms) is shorter than the default ${name} timeout (${ms} ms); set ${name} as well`);
     }
     timeouts.finish(`the timeouts of ${type}`);
   }

@@ -22,7 +22,7 @@ import { INGRESS_KINDS, type IngressKind } from './kinds.js';
 import { readIdRule, readValueTypeAndTargets } from './parse-routing.js';
 import { PLAYGROUND_INGRESS_ID } from './playground.js';
 import type { IdRule, IdRuleType } from './routing.js';
-import { readProperties, type SpecObject, type SpecValue } from './spec-reader.js';
+import { childPath, readProperties, type SpecObject, type SpecValue } from './spec-reader.js';
 
 /**
  * Reads the spec of an ingress of `kind`.
@@ -248,7 +248,10 @@ function readHttpIngress(spec: SpecObject, id: SpecValue | undefined): HttpIngre
     } else if (parameters.length === 1) {
       idFrom = { type: 'path-parameter', name: parameters[0]! };
     } else {
-      return route.require('idFrom').fail('is missing');
+      return route.ctx.fail(
+        childPath(route.path, 'idFrom'),
+        `is missing (it defaults to the path parameter only when the path has exactly one; ${show(path)} has ${parameters.length})`,
+      );
     }
     const source = httpRouteSource({ method, path });
     if (seen.has(source)) item.fail(`declares route ${show(source)} a second time`);
@@ -298,7 +301,7 @@ function readSqsIngress(spec: SpecObject, id: SpecValue | undefined): SqsIngress
     const idFromValue = spec.get('idFrom');
     let idFrom: IdRule;
     if (idFromValue === undefined) {
-      if (!queue.fifo) spec.require('idFrom').fail('is missing (only FIFO queues default to routing by message group id)');
+      if (!queue.fifo) spec.ctx.fail(childPath(spec.path, 'idFrom'), 'is missing (only FIFO queues default to routing by message group id)');
       idFrom = { type: 'message-group-id' };
     } else {
       idFrom = readIdRule(idFromValue, SQS_ID_RULES);

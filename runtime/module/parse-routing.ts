@@ -60,7 +60,11 @@ export function isShorthandIdRule(type: IdRuleType): boolean {
 /** `valueType` and `targets` of a spec or route: a typename and a non-empty list of function types. */
 export function readValueTypeAndTargets(object: SpecObject): { valueType: string; targets: string[] } {
   const valueType = object.require('valueType').typename();
-  const targets = object.require('targets').nonEmptyList().map((target) => target.functionTypename());
+  const targets = object.require('targets').nonEmptyList().map((target) => {
+    const typename = target.functionTypename();
+    if (typename.endsWith('/*')) target.fail(`must be a function type; ${show(typename)} is a namespace pattern`);
+    return typename;
+  });
   return { valueType, targets };
 }
 
