@@ -2,11 +2,11 @@ import type { Address } from '../core/address.js';
 import { type Duration, durationToMs } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import type { StateSpecDecl } from '../core/state-spec.js';
-import { validateStateName } from '../core/state-spec.js';
+import { validateStateName, validateStateSpec } from '../core/state-spec.js';
 import { parseFunctionTypeName, show } from '../core/typename.js';
 import type { EgressMessage } from './egress-records.js';
 import type { Message } from './message.js';
-import type { Type } from './types.js';
+import { checkType, type Type } from './types.js';
 import type { ValueSpec } from './value-spec.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -130,7 +130,9 @@ export function defineFunction<S extends Specs = {}, M = unknown>(options: Funct
     if (typeof spec !== 'object' || spec === null || typeof spec.type?.typename !== 'string' || spec.expiration === undefined) {
       throw new ValidationError(`state "${name}" of function ${typename} must be declared with valueSpec(type), got ${show(spec)}`);
     }
-    return { name, typename: spec.type.typename, expiration: spec.expiration };
+    // A hand-made spec must hold what valueSpec(...) guarantees, or it would fail only at the first message.
+    checkType(spec.type, `type of state "${name}" of function ${typename}`);
+    return validateStateSpec({ name, typename: spec.type.typename, expiration: spec.expiration }, typename);
   });
   const maxBatch = options.maxBatch ?? 10;
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
