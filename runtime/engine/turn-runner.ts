@@ -143,10 +143,6 @@ export class TurnRunner {
       return { record, finished: false };
     };
 
-    if (binding === undefined) {
-      return fail(pending, new TerminalError(`no function is bound for type ${show(functionType)} (message for ${addressKey(address)})`));
-    }
-
     while (pending.length > 0) {
       if (clock.now() > deadline - this.margin) {
         retryAll(pending, 0, 'time budget of this run spent');
@@ -161,6 +157,10 @@ export class TurnRunner {
           return { record, finished: false };
         }
         previousReleased = true;
+      }
+      // Only after the release above: parking must not drop a committed turn's unreleased effects (I4).
+      if (binding === undefined) {
+        return fail(pending, new TerminalError(`no function is bound for type ${show(functionType)} (message for ${addressKey(address)})`));
       }
 
       let specs = await this.specsFor(binding);
@@ -228,9 +228,10 @@ export class TurnRunner {
           }
           return { record, finished: false };
         }
-        if (replay !== undefined && result.consumed.length > 0) {
-          await this.deps.deadLetters.removeLetters(address, result.consumed.map((e) => e.id));
-        }
+      }
+      // Also when nothing was committed (every letter a duplicate or stale timer): they are through all the same.
+      if (replay !== undefined && result.consumed.length > 0) {
+        await this.deps.deadLetters.removeLetters(address, result.consumed.map((e) => e.id));
       }
       for (let k = 0; k < consumedIdx.length; k++) {
         const item = plan.items[k]!;
@@ -347,7 +348,8 @@ export class TurnRunner {
       }));
       await this.deps.deadLetters.appendLetters(address, letters);
     }
-    const firstId = alreadyParked ? (record.parked?.messageId ?? '') : deliveries[indices[0]!]!.envelope.id;
+    // On a failed replay `deliveries` are the letters: the one that failed now is the one to look at.
+    const firstId = indices.length > 0 ? deliveries[indices[0]!]!.envelope.id : (record.parked?.messageId ?? '');
     const parked: AddressRecord = {
       ...record,
       version: record.version + 1,
@@ -432,7 +434,10 @@ export class TurnRunner {
         letters = letters.filter((l) => l.envelope.id !== skip);
       }
     }
-    const replayed: Delivery[] = letters.map((l) => ({ envelope: l.envelope, attempt: 1 }));
+    // `replay` is the operator's word that the message the address is parked on was not applied: if it was
+    // parked as ambiguous (a re-sent copy older than the dedup memory), it must not be judged ambiguous again.
+    const vouched = command.command === 'replay' ? initial.parked?.messageId : undefined;
+    const replayed: Delivery[] = letters.map((l) => ({ envelope: l.envelope.id === vouched ? notResent(l.envelope) : l.envelope, attempt: 1 }));
     const outcomes: DeliveryOutcome[] = new Array<DeliveryOutcome>(replayed.length);
     const { record, finished } = await this.process(address, initial, replayed, replayed.map((_, i) => i), outcomes, deadline, { control });
     if (!finished) {
@@ -457,6 +462,13 @@ export function needsRelease(record: AddressRecord, envelopes: readonly Envelope
   if (outbox === undefined) return false;
   if (!outbox.releaseProvenByAck) return true;
   return envelopes.some((e) => record.lastConsumed.includes(e.id));
+}
+
+/** The envelope as a first copy: no longer checked against the receiver's forgotten horizon. */
+function notResent(envelope: Envelope): Envelope {
+  const { origin } = envelope;
+  if ((origin.kind !== 'function' && origin.kind !== 'ingress') || origin.resent !== true) return envelope;
+  return { ...envelope, origin: { ...origin, resent: false } };
 }
 
 /** When a message entered the system, for delivery latency. */
