@@ -57,3 +57,7 @@ export {
   type Type,
 } from './types.js';
 export { type ValueSpec, type ValueSpecOptions, valueSpec } from './value-spec.js';
+export type { GlobalConfig } from '../module/config.js';
+export { type Configure, defineModule, type EmbeddedModule, type ModuleBinder, type ModuleOptions, type RouterOptions } from '../module/embedded-module.js';
+export type { EgressInput, EndpointInput, IdRuleInput, IngressInput, KeyRuleInput, RoutingRuleInput } from '../module/inputs.js';
+export type { IngressRecord, RouteFunction, Routed, Router } from '../module/routing.js';
