@@ -22,6 +22,9 @@ const READY_TIMEOUT_MS = 30_000;
  * When the project runs from its TypeScript sources (tests), there is no compiled `.js`: the `.ts` entry is then
  * bundled with esbuild (packages left external) into `.emulators/entry/` beside the project's `node_modules`,
  * and the bundle is removed once the child is up.
+ *
+ * The entry is found next to the calling module (`import.meta.url`): run the launchers from the compiled files or
+ * the sources, not from a bundle that moved them elsewhere.
  */
 export async function spawnEmulatorEntry(entry: URL, args: readonly string[], what: string): Promise<EmulatorProcess> {
   const { script, cleanup } = await entryScript(entry);
