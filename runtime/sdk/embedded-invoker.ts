@@ -12,6 +12,7 @@ import type {
 } from '../core/invocation.js';
 import { sameSpec, type StateSpecDecl, validateStateName } from '../core/state-spec.js';
 import { parseFunctionTypeName, parseTypeName, show } from '../core/typename.js';
+import { type Clock, systemClock } from '../ports.js';
 import type { EgressMessage } from './egress-records.js';
 import type { Context, FunctionDefinition, OutgoingMessage, SendAfterOptions, Specs, StateCell, StateOf } from './function.js';
 import { Message } from './message.js';
@@ -234,6 +235,9 @@ function storageClassOf(definition: FunctionDefinition): new (ctx: BatchContext)
   return cls;
 }
 
+/** setTimeout fires at once for longer delays. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
@@ -242,8 +246,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * Invokes a TypeScript function definition in-process, exactly as a remote function would be invoked:
  * request in, effects out. Used embedded in the dispatcher and `statefun dev`, and behind the remote
  * request-reply handlers, so one definition runs either way unchanged.
+ *
+ * @param clock the clock the `deadline` of each request is on: the engine's (a virtual one in tests).
  */
-export function embeddedInvoker(definition: FunctionDefinition): FunctionInvoker {
+export function embeddedInvoker(definition: FunctionDefinition, clock: Clock = systemClock): FunctionInvoker {
   const storageClass = storageClassOf(definition);
   return {
     async invoke(request: InvocationRequest, deadline: number): Promise<InvocationOutcome> {
@@ -261,7 +267,8 @@ export function embeddedInvoker(definition: FunctionDefinition): FunctionInvoker
             if (isThenable(returned)) {
               if (Number.isFinite(deadline)) {
                 timeout ??= new Promise<'timeout'>((resolve) => {
-                  timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+                  // The deadline is on the engine's clock (virtual in tests), so measure it on that clock.
+                  timer = setTimeout(() => resolve('timeout'), Math.min(MAX_TIMEOUT_MS, Math.max(0, deadline - clock.now())));
                 });
                 const settled = await Promise.race([returned, timeout]);
                 if (settled === 'timeout') {

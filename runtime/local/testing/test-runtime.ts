@@ -105,7 +105,7 @@ export class TestRuntime {
     const start = options.startTime === undefined ? undefined : new Date(options.startTime).getTime();
     this.clock = new VirtualClock(start);
     for (const definition of options.functions ?? []) {
-      this.registry.bind(embeddedBinding(definition));
+      this.registry.bind(embeddedBinding(definition, this.clock));
       this.definitions.set(definition.typename, definition);
     }
     for (const binding of options.bindings ?? []) this.registry.bind(binding);
