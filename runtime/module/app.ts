@@ -72,7 +72,14 @@ export interface ComposeOptions {
 
 /**
  * Loads and configures the modules, then checks them against each other. Throws a {@link ValidationError}
- * naming both sources of any conflict.
+ * naming both sources of any conflict:
+ * - a function type bound twice, a namespace pattern declared twice, an embedded function inside a remote
+ *   namespace pattern (see "How a function type resolves");
+ * - an ingress or egress id declared twice;
+ * - one port used by two playground components, one SQS queue consumed by two ingresses, one HTTP route (or a
+ *   base path routed by address-in-path) claimed by two HTTP ingresses;
+ * - a router bound to an ingress no module declares, an ingress without any router, and declarative routing
+ *   to a function type no module serves.
  *
  * @example
  * const app = await composeApp({ modules: [shopModule, 'examples/shop/module.yaml'], config: { 'shop.region': 'eu-west-1' }, args: process.argv.slice(2) });
@@ -125,6 +132,27 @@ export function buildApp(config: GlobalConfig, modules: readonly ModuleDeclarati
     if (taken !== undefined) conflict(`port ${port} is used by both ${taken.what} and ${what}`, taken.source, source);
     ports.set(port, { what, source });
   };
+  // Claims on shared resources: an HTTP route (or a whole base path, for address-in-path routing), an SQS queue.
+  const claims = new Map<string, { ingress: string; source: SourceRef }>();
+  const bases = new Map<string, { ingress: IngressSpec; addressInPath: boolean }>();
+  const claim = (key: string, what: string, ingress: IngressSpec): void => {
+    const taken = claims.get(key);
+    if (taken !== undefined) conflict(`${what} is claimed by both ingress ${show(taken.ingress)} and ingress ${show(ingress.id)}`, taken.source, ingress.source);
+    claims.set(key, { ingress: ingress.id, source: ingress.source });
+  };
+  const claimIngress = (ingress: IngressSpec): void => {
+    if (ingress.kind === INGRESS_KINDS.sqs) claim(`queue ${ingress.queue.name}`, `SQS queue ${show(ingress.queue.name)}`, ingress);
+    if (ingress.kind !== INGRESS_KINDS.http) return;
+    // Address-in-path routing takes every path below its base path; declared routes take one method and path each.
+    const addressInPath = ingress.routes.length === 0;
+    const earlier = bases.get(ingress.basePath);
+    if (earlier !== undefined && (earlier.addressInPath || addressInPath)) {
+      conflict(`HTTP base path ${show(ingress.basePath)} is claimed by both ingress ${show(earlier.ingress.id)} and ingress ${show(ingress.id)}`, earlier.ingress.source, ingress.source);
+    }
+    bases.set(ingress.basePath, { ingress, addressInPath });
+    const base = ingress.basePath === '/' ? '' : ingress.basePath;
+    for (const route of ingress.routes) claim(`http ${route.method} ${base}${route.path}`, `HTTP route ${show(`${route.method} ${base}${route.path}`)}`, ingress);
+  };
 
   for (const module of modules) {
     warnings.push(...module.warnings);
@@ -152,6 +180,7 @@ export function buildApp(config: GlobalConfig, modules: readonly ModuleDeclarati
       if (earlier !== undefined) conflict(`ingress ${show(ingress.id)} is declared twice`, earlier.source, ingress.source);
       ingresses.set(ingress.id, ingress);
       if (ingress.kind === INGRESS_KINDS.playground) usePort(ingress.port, `ingress ${ingress.id}`, ingress.source);
+      claimIngress(ingress);
     }
     for (const egress of module.egresses) {
       const earlier = egresses.get(egress.id);

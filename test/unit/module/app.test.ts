@@ -130,8 +130,43 @@ describe('conflicts, each naming both sources', () => {
       () => [parse(`${component('io.statefun.playground.v1/ingress', 'port: 8090')}---\n${component('io.statefun.playground.v1/egress', 'port: 8090\ntopics: [t]')}`, 'a.yaml')],
       'port 8090 is used by both ingress io.statefun.playground/ingress and egress io.statefun.playground/egress: by a.yaml, document 1 (io.statefun.playground.v1/ingress) and by a.yaml, document 2 (io.statefun.playground.v1/egress)',
     ],
+    [
+      'one SQS queue consumed twice',
+      () => [
+        parse(component('io.statefun-aws.sqs.v1/ingress', 'id: a/in\nqueue: orders'), 'a.yaml'),
+        parse(component('io.statefun-aws.sqs.v1/ingress', 'id: b/in\nqueue: arn:aws:sqs:eu-west-1:123456789012:orders'), 'b.yaml'),
+      ],
+      'SQS queue "orders" is claimed by both ingress "a/in" and ingress "b/in": by a.yaml, document 1 (io.statefun-aws.sqs.v1/ingress) and by b.yaml, document 1 (io.statefun-aws.sqs.v1/ingress)',
+    ],
+    [
+      'one HTTP route in two ingresses',
+      () => [
+        parse(component('io.statefun-aws.http.v1/ingress', 'id: a/api\nbasePath: /shop\nroutes: [{ path: "/c/{id}", valueType: a/T, targets: [a/f] }]'), 'a.yaml'),
+        parse(component('io.statefun-aws.http.v1/ingress', 'id: b/api\nroutes: [{ path: "/shop/c/{id}", valueType: a/T, targets: [a/f] }]'), 'b.yaml'),
+      ],
+      'HTTP route "POST /shop/c/{id}" is claimed by both ingress "a/api" and ingress "b/api": by a.yaml, document 1 (io.statefun-aws.http.v1/ingress) and by b.yaml, document 1 (io.statefun-aws.http.v1/ingress)',
+    ],
+    [
+      'a base path routed by address and by routes',
+      () => [
+        parse(component('io.statefun-aws.http.v1/ingress', 'id: a/api\nbasePath: /shop\nroutes: [{ path: "/c/{id}", valueType: a/T, targets: [a/f] }]'), 'a.yaml'),
+        parse(component('io.statefun-aws.http.v1/ingress', 'id: b/api\nbasePath: /shop'), 'b.yaml'),
+      ],
+      'HTTP base path "/shop" is claimed by both ingress "a/api" and ingress "b/api": by a.yaml, document 1 (io.statefun-aws.http.v1/ingress) and by b.yaml, document 1 (io.statefun-aws.http.v1/ingress)',
+    ],
   ])('refuses %s', async (_, modules, message) => {
     expect(await asyncErrorOf(() => composeApp({ modules: modules() }))).toBe(message);
+  });
+
+  it('letsTwoHttpIngressesShareABasePathWithDifferentRoutes', async () => {
+    const app = await composeApp({
+      modules: [
+        embedded('fns', (b) => b.bindFunction(fn('a/f'))),
+        parse(component('io.statefun-aws.http.v1/ingress', 'id: a/api\nbasePath: /shop\nroutes: [{ path: "/c/{id}", valueType: a/T, targets: [a/f] }]'), 'a.yaml'),
+        parse(component('io.statefun-aws.http.v1/ingress', 'id: b/api\nbasePath: /shop\nroutes: [{ method: PUT, path: "/c/{id}", valueType: a/T, targets: [a/f] }]'), 'b.yaml'),
+      ],
+    });
+    expect([...app.ingresses.keys()]).toEqual(['a/api', 'b/api']);
   });
 
   it('refusesARouterForAnUndeclaredIngress', async () => {
