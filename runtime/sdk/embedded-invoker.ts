@@ -16,7 +16,7 @@ import { type Clock, systemClock } from '../ports.js';
 import type { EgressMessage } from './egress-records.js';
 import type { Context, FunctionDefinition, OutgoingMessage, SendAfterOptions, Specs, StateCell, StateOf } from './function.js';
 import { Message } from './message.js';
-import { boolType, stringType, type Type } from './types.js';
+import { boolType, checkType, stringType, type Type } from './types.js';
 import type { ValueSpec } from './value-spec.js';
 
 /** Thrown into a handler that reads a state the request did not carry; the batch is answered as incomplete. */
@@ -135,6 +135,10 @@ class BatchContext implements Context<Specs> {
   state<T>(name: string, spec: ValueSpec<T>): StateCell<T> {
     this.checkOpen();
     validateStateName(name, this.definition.typename);
+    if (typeof spec !== 'object' || spec === null || spec.expiration === undefined) {
+      throw new ValidationError(`state "${name}" of ${this.where} must be registered with valueSpec(type), got ${show(spec)}`);
+    }
+    checkType(spec.type, `type of state "${name}" of ${this.where}`);
     const decl: StateSpecDecl = { name, typename: spec.type.typename, expiration: spec.expiration };
     const declared = this.definition.stateSpecs.find((s) => s.name === name) ?? this.dynamic.get(name);
     if (declared !== undefined && !sameSpec(declared, decl)) {

@@ -102,7 +102,13 @@ export function jsonType<T>(typename: string): Type<T> {
   return Object.freeze({
     typename,
     serialize: (value: T) => {
-      const text = JSON.stringify(value);
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(value);
+      } catch (error) {
+        // a bigint or a cycle: a bug in the caller that no retry can fix
+        throw new ValidationError(`a value of ${typename} must be JSON-serializable: ${String(error)}`, { cause: error });
+      }
       if (text === undefined) throw new ValidationError(`a value of ${typename} must be JSON-serializable, got ${show(value)}`);
       return utf8Encoder.encode(text);
     },

@@ -227,6 +227,21 @@ describe('JSON types', () => {
     expect(() => Order.serialize(undefined as never)).toThrow(/shop\/Order must be JSON-serializable/);
   });
 
+  it('refuses values JSON.stringify throws on (bigint, cycles) with a ValidationError naming the type', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const value of [{ id: 'x', items: [], big: 1n }, cyclic]) {
+      let thrown: unknown;
+      try {
+        Order.serialize(value as never);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isStatefunError(thrown, 'validation'), String(thrown)).toBe(true);
+      expect((thrown as Error).message).toContain('shop/Order');
+    }
+  });
+
   it('refuses a typename without a namespace', () => {
     expect(() => jsonType('Order')).toThrow(/"Order"/);
   });

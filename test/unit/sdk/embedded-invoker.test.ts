@@ -197,6 +197,15 @@ describe('dynamic state: ctx.state(name, spec)', () => {
     expect(String(out.failure)).toContain('registers state "count" as io.statefun.types/string');
   });
 
+  it('refuses a spec that is not a valueSpec as a ValidationError (parked at once, not retried)', async () => {
+    const fn = define({}, (ctx) => {
+      ctx.state('visits', intType as never);
+    });
+    const out = await result(fn, request(['a']));
+    expect(isStatefunError(out.failure, 'validation'), String(out.failure)).toBe(true);
+    expect(String(out.failure)).toContain('state "visits" of function test/fn');
+  });
+
   it('refuses an invalid state name, naming it and the function', async () => {
     const fn = define({}, (ctx) => {
       ctx.state('not-valid', valueSpec(intType));
