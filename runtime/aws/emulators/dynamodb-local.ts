@@ -32,7 +32,10 @@ export interface DynamoDbLocal {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   readonly port: number;
-  /** PID of the `java` process, which leads its own process group. */
+  /**
+   * PID of the leader of its process group: a small shell watchdog whose child is `java`, and which ends it
+   * within about a second if this Node process dies without stopping it.
+   */
   readonly pid: number;
   /** Stops the process group (SIGTERM, then SIGKILL after 5 s) and resolves once it has exited. Idempotent. */
   stop(): Promise<void>;
@@ -72,7 +75,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       '-port',
       String(port),
     ];
-    const proc = spawnProcessGroup(java, args, { cwd: jarDir, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' } });
+    const proc = spawnProcessGroup(java, args, { cwd: jarDir, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' }, dieWithParent: true });
     try {
       await waitForDynamoDb(proc, port, options.startTimeoutMs ?? 30_000);
       return {

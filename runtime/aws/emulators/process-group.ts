@@ -74,11 +74,43 @@ async function pollGone(pid: number, timeoutMs: number): Promise<boolean> {
 }
 
 /**
+ * Runs `"$@"` in the background and waits for it; ends it when this shell is told to (TERM/INT) or when the
+ * process `$WATCH_PID` is gone (checked every second), so it cannot outlive a parent that was SIGKILLed.
+ */
+const WATCHDOG_SCRIPT = [
+  '"$@" &',
+  'child=$!',
+  `trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit $?' TERM INT`,
+  'while kill -0 "$WATCH_PID" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1 & wait $!; done',
+  'kill -TERM "$child" 2>/dev/null',
+  'wait "$child"',
+].join('\n');
+
+export interface SpawnProcessGroupOptions extends SpawnOptions {
+  /**
+   * Run the command under a small `/bin/sh` watchdog that leads the group and ends the command within about a
+   * second once this process is gone, even after a SIGKILL. For programs that cannot watch their parent
+   * themselves (a JVM). The group's PID is then the watchdog's.
+   */
+  readonly dieWithParent?: boolean;
+}
+
+/**
  * Spawns `command` as the leader of a new process group (`detached`), with stdout and stderr piped and drained
  * into a short tail. The child does not keep this process alive (`unref`); the caller stops it with `stop()`.
  */
-export function spawnProcessGroup(command: string, args: readonly string[], options: SpawnOptions = {}): ProcessGroup {
-  const child = spawn(command, args, { ...options, detached: true, stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'] });
+export function spawnProcessGroup(command: string, args: readonly string[], options: SpawnProcessGroupOptions = {}): ProcessGroup {
+  const { dieWithParent, ...spawnOptions } = options;
+  const [file, argv, env] =
+    dieWithParent === true
+      ? ['/bin/sh', ['-c', WATCHDOG_SCRIPT, 'watchdog', command, ...args], { ...(spawnOptions.env ?? process.env), WATCH_PID: String(process.pid) }]
+      : [command, args, spawnOptions.env];
+  const child = spawn(file, argv, {
+    ...spawnOptions,
+    ...(env === undefined ? {} : { env }),
+    detached: true,
+    stdio: spawnOptions.stdio ?? ['ignore', 'pipe', 'pipe'],
+  });
   const tail: string[] = [];
   const collect = (stream: Readable | null): void => {
     if (stream === null) return;
