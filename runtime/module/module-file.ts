@@ -131,7 +131,7 @@ function readLegacyModule(builder: DeclarationBuilder, root: Record<string, unkn
       builder.add({ type: 'endpoint', endpoint: readVersion2Function(new SpecValue(ctx, '', entry.raw), version) });
     }
     const routers = spec.get('routers');
-    if (routers !== undefined) {
+    if (routers !== undefined && routers.list().length > 0) {
       routers.fail(
         `declares StateFun ${version === '2.0' ? '2.x' : '1.x'} protobuf routers, which are not supported; ` +
           'route with valueType and targets on the ingress (StateFun 3.x routable ingresses) instead',

@@ -227,6 +227,12 @@ function readHttpPath(value: SpecValue, allowParameters: boolean): { path: strin
   return { path, parameters };
 }
 
+function readMethod(value: SpecValue): HttpMethod {
+  const method = typeof value.raw === 'string' ? value.raw.toUpperCase() : value.raw;
+  if (!(HTTP_METHODS as readonly unknown[]).includes(method)) value.fail(`must be one of ${HTTP_METHODS.join(', ')}, got ${show(value.raw)}`);
+  return method as HttpMethod;
+}
+
 function readHttpIngress(spec: SpecObject, id: SpecValue | undefined): HttpIngressSpec {
   const ingressId = readId(spec, id);
   const basePath = spec.get('basePath');
@@ -235,7 +241,8 @@ function readHttpIngress(spec: SpecObject, id: SpecValue | undefined): HttpIngre
   const seen = new Set<string>();
   for (const item of routesValue?.nonEmptyList() ?? []) {
     const route = item.object();
-    const method = (route.get('method')?.oneOf([...HTTP_METHODS, ...HTTP_METHODS.map((m) => m.toLowerCase())]).toUpperCase() ?? 'POST') as HttpMethod;
+    const methodValue = route.get('method');
+    const method = methodValue === undefined ? 'POST' : readMethod(methodValue);
     const { path, parameters } = readHttpPath(route.require('path'), true);
     const { valueType, targets } = readValueTypeAndTargets(route);
     const idFromValue = route.get('idFrom');

@@ -171,7 +171,7 @@ describe('io.statefun-aws.http.v1/ingress', () => {
     ['id: a/api\nroutes: [{ path: "/c/{a}/{a}", valueType: a/T, targets: [a/f] }]', 'names parameter {a} twice'],
     ['id: a/api\nroutes: [{ path: "/c//d", valueType: a/T, targets: [a/f], idFrom: body }]', 'no empty segments'],
     ['id: a/api\nroutes: [{ path: "/c/{a}", valueType: a/T, targets: [a/f], idFrom: message-group-id }]', 'spec.routes[0].idFrom must name one of path-parameter, header, json-pointer, body to read the id from'],
-    ['id: a/api\nroutes: [{ method: TRACE, path: "/c/{a}", valueType: a/T, targets: [a/f] }]', 'spec.routes[0].method must be one of POST, PUT, PATCH, DELETE, GET'],
+    ['id: a/api\nroutes: [{ method: TRACE, path: "/c/{a}", valueType: a/T, targets: [a/f] }]', 'spec.routes[0].method must be one of POST, PUT, PATCH, DELETE, GET, got "TRACE"'],
     ['id: a/api\nroutes: [{ path: "/c/{a}", valueType: a/T, targets: [a/f] }, { method: post, path: "/c/{a}", valueType: a/T, targets: [a/f] }]', 'spec.routes[1] declares route "POST /c/{a}" a second time'],
   ])('refuses %j', (yaml, problem) => {
     expect(errorOf(() => parse(component(HTTP, yaml)))).toContain(problem);

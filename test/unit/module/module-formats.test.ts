@@ -270,6 +270,7 @@ describe('the version "2.0" remote module format', () => {
     );
     const routers = 'version: "2.0"\nmodule:\n  meta: { type: remote }\n  spec:\n    routers:\n      - router: { meta: { type: org.apache.flink.statefun.sdk/protobuf-router } }\n';
     expect(errorOf(() => parse(routers))).toContain('module.spec.routers declares StateFun 2.x protobuf routers, which are not supported');
+    expect(parse('version: "2.0"\nmodule:\n  meta: { type: remote }\n  spec: { routers: [] }\n').endpoints).toEqual([]);
   });
 
   it('validatesStatesAndEndpoints', () => {
