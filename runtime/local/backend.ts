@@ -40,7 +40,8 @@ export interface LocalBackendOptions {
 export interface BackendListener {
   enqueued(addressKey: string): void;
   timersChanged(): void;
-  egressAppended(egress: string): void;
+  /** A record became durable in the queue of `egress` (not called for records restored at recovery). */
+  egressAppended(egress: string, record: EgressRecord): void;
 }
 
 /** Everything the embedded backend holds, as plain data (see `serialization.ts`). */
@@ -457,7 +458,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
       if (queue === undefined) this.egressQueues.set(record.egress, (queue = new Map<string, EgressRecord>()));
       if (queue.has(record.key)) continue;
       queue.set(record.key, record);
-      this.listener.egressAppended(record.egress);
+      this.listener.egressAppended(record.egress, record);
     }
   }
 

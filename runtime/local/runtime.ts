@@ -3,7 +3,7 @@ import { type Address, addressKey } from '../core/address.js';
 import type { DedupPolicy } from '../core/dedup.js';
 import { type Envelope, ingressMessageId } from '../core/envelope.js';
 import { describeError } from '../core/errors.js';
-import type { TimerRef } from '../core/record.js';
+import type { EgressRecord, TimerRef } from '../core/record.js';
 import type { RetryPolicy } from '../core/retry-policy.js';
 import type { TypedValue } from '../core/typed-value.js';
 import type { EgressCatalog, FunctionRegistry } from '../engine/function-registry.js';
@@ -56,6 +56,11 @@ export interface LocalRuntimeOptions {
   readonly faults?: RuntimeFaults;
   /** Called with errors no turn could report (a port failing outside a turn). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Called for each egress record once it is durable, while the runtime runs (records already in the backend
+   * at start are not replayed: read them with `backend.egressRecords`). Egress readers and sinks use it.
+   */
+  readonly onEgressAppended?: (record: EgressRecord) => void;
 }
 
 /**
@@ -109,7 +114,7 @@ export class LocalRuntime {
     this.backend.setListener({
       enqueued: (key) => this.markReady(key),
       timersChanged: () => this.armTimers(),
-      egressAppended: () => {},
+      egressAppended: (_egress, record) => this.options.onEgressAppended?.(record),
     });
     for (const key of this.backend.mailboxKeys()) if ((this.backend.mailbox(key)?.size ?? 0) > 0) this.ready.add(key);
     this.armTimers();
