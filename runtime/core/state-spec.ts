@@ -15,6 +15,12 @@ export interface Expiration {
   readonly ttlMs: number;
 }
 
+/**
+ * The typename of states declared without a type (StateFun 2.x `module.yaml` states): such a state takes
+ * values of whatever type the function writes, and sends each back with the typename it was written with.
+ */
+export const UNTYPED_STATE_TYPENAME = 'io.statefun.types/raw';
+
 export const NEVER_EXPIRES: Expiration = Object.freeze({ mode: 'none', ttlMs: 0 });
 
 /**

@@ -4,7 +4,7 @@ import { type Envelope, egressKey, messageId, timerId } from './envelope.js';
 import { TerminalError } from './errors.js';
 import type { Invocation, InvocationEffects, InvocationRequest, StateEntry } from './invocation.js';
 import type { AddressRecord, EgressRecord, PendingTimer, StoredValue, TimerOp } from './record.js';
-import type { StateSpecDecl } from './state-spec.js';
+import { type StateSpecDecl, UNTYPED_STATE_TYPENAME } from './state-spec.js';
 import { show } from './typename.js';
 
 /**
@@ -116,6 +116,7 @@ export function stateEntries(record: AddressRecord, ctx: Pick<TurnContext, 'spec
     if (stored === undefined || isExpired(stored, ctx.now)) {
       return { name: spec.name, typename: spec.typename, value: undefined };
     }
+    if (spec.typename === UNTYPED_STATE_TYPENAME) return { name: spec.name, typename: stored.typename, value: stored.value };
     if (stored.typename !== spec.typename) {
       throw new TerminalError(
         `state "${spec.name}" of ${addressKey(ctx.self)} holds a value of type ${stored.typename}, ` +
@@ -295,13 +296,14 @@ function applyMutations(
       mutable().delete(mutation.name);
       continue;
     }
-    if (mutation.value.typename !== spec.typename) {
+    const untyped = spec.typename === UNTYPED_STATE_TYPENAME;
+    if (!untyped && mutation.value.typename !== spec.typename) {
       throw new TerminalError(
         `${where} wrote a value of type ${mutation.value.typename} to state "${mutation.name}", registered as ${spec.typename}`,
       );
     }
     const expiresAt = spec.expiration.mode === 'none' ? undefined : commitAt + spec.expiration.ttlMs;
-    mutable().set(mutation.name, { typename: spec.typename, value: mutation.value.value, expiresAt });
+    mutable().set(mutation.name, { typename: mutation.value.typename, value: mutation.value.value, expiresAt });
   }
   return values ?? record.values;
 }

@@ -152,7 +152,7 @@ export interface ResolvedUrl {
  * stored value, instead of insisting on the registered typename. A function that announces the state with a
  * real type (`IncompleteInvocationContext`) replaces the untyped registration.
  */
-export const UNTYPED_STATE_TYPENAME = 'io.statefun.types/raw';
+export { UNTYPED_STATE_TYPENAME } from '../core/state-spec.js';
 
 /** `shop/cart` or `shop/*`. */
 export function formatPattern(pattern: FunctionPattern): string {
