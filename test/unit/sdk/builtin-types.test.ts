@@ -31,24 +31,24 @@ interface OfficialType<T> {
 
 /** Pairs each of our types with the official SDK's, with values that exercise the encoding. */
 const pairs: Array<{ name: string; ours: Type<unknown>; theirs: OfficialType<unknown>; values: unknown[] }> = [
-  { name: 'bool', ours: boolType, theirs: StateFun.booleanType() as OfficialType<unknown>, values: [true, false] },
+  { name: 'bool', ours: boolType, theirs: StateFun.booleanType(), values: [true, false] },
   {
     name: 'int',
     ours: intType,
-    theirs: StateFun.intType() as OfficialType<unknown>,
+    theirs: StateFun.intType(),
     values: [0, 1, -1, 42, 255, 256, 65_536, 2_147_483_647, -2_147_483_648, -123_456_789],
   },
   {
     name: 'float',
     ours: floatType,
-    theirs: StateFun.floatType() as OfficialType<unknown>,
+    theirs: StateFun.floatType(),
     // Values exactly representable in 32 bits, and ones that round; 1e-50 underflows to +0 but is still written.
     values: [0, 1, -1, 1.5, -2.25, 0.1, 3.4e38, 1e-50, 123_456.789, Infinity, -Infinity],
   },
   {
     name: 'string',
     ours: stringType,
-    theirs: StateFun.stringType() as OfficialType<unknown>,
+    theirs: StateFun.stringType(),
     values: ['', 'a', 'hello world', 'héllo', '日本語', '\u{1F600} emoji', 'x'.repeat(300), 'new\nline\u0000nul'],
   },
 ];
@@ -81,7 +81,7 @@ describe('built-in types are byte-compatible with the official StateFun JS SDK',
 
   it('float: NaN is read as NaN by either side (bit patterns differ between SDKs, the value does not)', () => {
     expect(Number.isNaN(floatType.deserialize(StateFun.floatType().serialize(NaN)))).toBe(true);
-    expect(Number.isNaN(StateFun.floatType().deserialize(floatType.serialize(NaN)))).toBe(true);
+    expect(Number.isNaN(StateFun.floatType().deserialize(Buffer.from(floatType.serialize(NaN))))).toBe(true);
   });
 
   it('zero values of every built-in type encode as zero bytes', () => {
@@ -108,7 +108,7 @@ describe('built-in types are byte-compatible with the official StateFun JS SDK',
     // field 2 varint 7, then IntWrapper field 1 = 5
     const bytes = Uint8Array.of(0x10, 0x07, 0x0d, 0x05, 0x00, 0x00, 0x00);
     expect(intType.deserialize(bytes)).toBe(5);
-    expect(StateFun.intType().deserialize(bytes)).toBe(5);
+    expect(StateFun.intType().deserialize(Buffer.from(bytes))).toBe(5);
   });
 
   it('lists exactly the six built-in types by typename', () => {
