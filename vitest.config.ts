@@ -3,6 +3,12 @@ import { defineConfig } from 'vitest/config';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
+/**
+ * `npm test` runs two projects:
+ * - `unit`: no I/O beyond temp files; never starts an emulator;
+ * - `integration` (vitest.integration.config.ts): the AWS adapters, remote functions, `statefun dev` and the
+ *   end-to-end tests, sharing one set of emulators per run, started and stopped by its globalSetup.
+ */
 export default defineConfig({
   resolve: {
     alias: [
@@ -11,9 +17,15 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'examples/**/*.test.ts'] },
+      },
+      './vitest.integration.config.ts',
+    ],
   },
 });

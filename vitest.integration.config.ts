@@ -22,7 +22,7 @@ export default defineConfig({
   test: {
     name: 'integration',
     root: here('.'),
-    include: ['test/integration/**/*.test.ts'],
+    include: ['test/integration/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/e2e/**/*.test.ts'],
     globalSetup: ['test/support/emulators.global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
