@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Address } from '../../core/address.js';
 import { addressKey } from '../../core/address.js';
 import { describeError } from '../../core/errors.js';
+import type { RetryPolicy } from '../../core/retry-policy.js';
 import type { EgressRecord } from '../../core/record.js';
 import type { AppModel } from '../../module/app.js';
 import { EGRESS_KINDS, INGRESS_KINDS } from '../../module/kinds.js';
@@ -75,6 +76,12 @@ export interface DevServer {
 }
 
 const REMOTE_GRACE_MS = 120_000;
+
+/**
+ * Retries under `statefun dev`: a failing message is retried 5 times over about 8 s, then its address is parked,
+ * so a bug shows up as a parked address while you watch rather than after minutes of backoff.
+ */
+export const DEV_RETRY_POLICY: RetryPolicy = Object.freeze({ maxAttempts: 6, initialBackoffMs: 250, maxBackoffMs: 10_000, multiplier: 2 });
 
 /** What a running dev server holds, released in this order on stop (or when starting fails halfway). */
 interface Resources {
@@ -193,8 +200,18 @@ async function boot(options: DevServerOptions, r: Resources, started: number, lo
     else r.playgroundEgress?.offer(record);
   };
 
+  const lastReported = new Map<string, number>();
   const metrics: Metrics = {
     ...noMetrics,
+    retried: (functionType: string, cause: string) => {
+      // Once per function type and cause every 10 s: a failing function under load must not flood the terminal.
+      const key = `${functionType}\u0000${cause}`;
+      const now = Date.now();
+      if ((lastReported.get(key) ?? 0) > now - 10_000) return;
+      if (lastReported.size > 1000) lastReported.clear();
+      lastReported.set(key, now);
+      log(`error in ${functionType} (retrying): ${cause}`);
+    },
     parked: (address: Address, cause: string) =>
       log(`parked ${addressKey(address)}: ${cause}\n  (statefun parked show ${addressKey(address)}, then replay or skip)`),
   };
@@ -204,6 +221,7 @@ async function boot(options: DevServerOptions, r: Resources, started: number, lo
     egress: { has: (name) => egressNames.has(name) },
     timers: systemTimers,
     metrics,
+    retry: DEV_RETRY_POLICY,
     onError: (error) => log(`error: ${describeError(error)}`),
     onEgressAppended: onEgress,
   }));
