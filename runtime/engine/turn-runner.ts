@@ -339,15 +339,6 @@ export class TurnRunner {
     alreadyParked: boolean,
   ): Promise<AddressRecord> {
     const now = this.deps.clock.now();
-    if (!alreadyParked) {
-      const letters: DeadLetter[] = indices.map((i, k) => ({
-        envelope: deliveries[i]!.envelope,
-        cause: k === 0 ? cause : `behind a failed message of a parked address: ${cause}`,
-        at: now,
-        attempts: deliveries[i]!.attempt,
-      }));
-      await this.deps.deadLetters.appendLetters(address, letters);
-    }
     // On a failed replay `deliveries` are the letters: the one that failed now is the one to look at.
     const firstId = indices.length > 0 ? deliveries[indices[0]!]!.envelope.id : (record.parked?.messageId ?? '');
     const parked: AddressRecord = {
@@ -358,15 +349,32 @@ export class TurnRunner {
       lastCommitAt: Math.max(now, record.lastCommitAt),
       parked: { since: alreadyParked ? (record.parked?.since ?? now) : now, reason: cause, messageId: firstId },
     };
+    let stored: AddressRecord;
     try {
-      const receipt = await this.deps.store.commit({ address, expectedVersion: record.version, record: parked });
-      this.metrics.parked(address, cause);
-      if (!alreadyParked) for (const i of indices) outcomes[i] = { kind: 'done', how: 'parked' };
-      return receipt.record;
+      stored = (await this.deps.store.commit({ address, expectedVersion: record.version, record: parked })).record;
     } catch (error) {
       if (!alreadyParked) for (const i of indices) outcomes[i] = { kind: 'retry', afterMs: 0, cause: describeError(error) };
       return record;
     }
+    this.metrics.parked(address, cause);
+    if (alreadyParked) return stored;
+    // Letters only once the park is durable: a park that failed must leave no letter behind, or a later replay
+    // would apply a message that was retried and applied meanwhile. If this append fails, the messages come
+    // again and join the letters of the now parked address.
+    const letters: DeadLetter[] = indices.map((i, k) => ({
+      envelope: deliveries[i]!.envelope,
+      cause: k === 0 ? cause : `behind a failed message of a parked address: ${cause}`,
+      at: now,
+      attempts: deliveries[i]!.attempt,
+    }));
+    try {
+      await this.deps.deadLetters.appendLetters(address, letters);
+    } catch (error) {
+      for (const i of indices) outcomes[i] = { kind: 'retry', afterMs: 0, cause: describeError(error) };
+      return stored;
+    }
+    for (const i of indices) outcomes[i] = { kind: 'done', how: 'parked' };
+    return stored;
   }
 
   /** A parked address: messages join its dead letters; control messages replay or skip them. */
@@ -428,7 +436,8 @@ export class TurnRunner {
     const { deadLetters } = this.deps;
     let letters = await deadLetters.listLetters(address);
     if (command.command === 'skip') {
-      const skip = command.messageId ?? letters[0]?.envelope.id;
+      // By default the message the address is parked on; a letter left by an unfinished park may precede it.
+      const skip = command.messageId ?? initial.parked?.messageId ?? letters[0]?.envelope.id;
       if (skip !== undefined) {
         await deadLetters.removeLetters(address, [skip]);
         letters = letters.filter((l) => l.envelope.id !== skip);

@@ -378,6 +378,44 @@ describe('TurnRunner: replay and skip', () => {
     expect(h.invoker.batches(text).slice(1)).toEqual([['a', 'c']]);
   });
 
+  it('a park that fails to commit leaves no dead letter behind, so a later replay cannot apply its message again', async () => {
+    const state = { failing: 'a' };
+    const h = setup(counter((m) => (m === state.failing ? new Error(`bad ${m}`) : undefined)));
+    const runner = h.runner();
+    h.store.failNext.push(new Error('crash while parking'));
+    expect(kinds(await runner.run(cart, again(3, ingress('a'))))).toEqual(['retry']);
+    expect(h.store.record(cart).parked).toBeUndefined();
+    expect(h.deadLetters.ids(cart)).toEqual([]);
+    // the retry succeeds
+    state.failing = 'b';
+    expect(kinds(await runner.run(cart, again(4, ingress('a'))))).toEqual(['consumed']);
+    // later the address parks on b; replaying must not bring a back
+    expect(kinds(await runner.run(cart, again(3, ingress('b'), ingress('c'))))).toEqual(['parked', 'parked']);
+    expect(h.deadLetters.ids(cart)).toEqual(['ingress:b', 'ingress:c']);
+    state.failing = 'none';
+    const before = h.invoker.requests.length;
+    await runner.run(cart, first(control('replay')));
+    expect(h.store.record(cart).parked).toBeUndefined();
+    expect(h.invoker.batches(text).slice(before)).toEqual([['b', 'c']]);
+    expect(count(h)).toBe(3);
+  });
+
+  it('a skip retried after a failure drops no further message', async () => {
+    const state = { broken: true };
+    const h = setup(counter((m) => (m === 'a' && state.broken ? new TerminalError('bad a') : undefined)));
+    const runner = h.runner();
+    await runner.run(cart, first(ingress('a'), ingress('b'), ingress('c')));
+    expect(h.deadLetters.ids(cart)).toEqual(['ingress:a', 'ingress:b', 'ingress:c']);
+    // the skip removes a, then its replay of b and c fails to commit: the control message comes again
+    h.store.failNext.push(new Error('crash during the replay'));
+    expect(kinds(await runner.run(cart, first(control('skip'))))).toEqual(['retry']);
+    expect(h.deadLetters.ids(cart)).toEqual(['ingress:b', 'ingress:c']);
+    await runner.run(cart, again(2, control('skip')));
+    expect(h.store.record(cart).parked).toBeUndefined();
+    expect(count(h)).toBe(2);
+    expect(h.invoker.batches(text).at(-1)).toEqual(['b', 'c']);
+  });
+
   it('a control message to an address that is not parked is ignored', async () => {
     const h = setup();
     const outcomes = await h.runner().run(cart, first(control('replay'), control('skip')));
