@@ -67,6 +67,7 @@ export class LambdaTransport implements RequestReplyTransport {
   private readonly callTimeoutMs: number;
   private readonly payloadMaxBytes: number;
   private readonly limiter: InFlightLimiter;
+  private closed = false;
 
   constructor(private readonly options: LambdaTransportOptions) {
     const what = `Lambda endpoint ${show(options?.functionName)}`;
@@ -90,6 +91,7 @@ export class LambdaTransport implements RequestReplyTransport {
     const functionName = this.functionNameFor(request.functionType);
     const qualifier = this.options.qualifier;
     const describe = `Lambda ${functionName}${qualifier !== undefined ? `:${qualifier}` : ''} (${request.functionType})`;
+    if (this.closed) throw new RetryableError(`${describe}: the transport is closed`);
     const payload = Buffer.from(JSON.stringify({ body: Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength).toString('base64'), isBase64Encoded: true }));
     if (payload.length > this.payloadMaxBytes) {
       throw new TerminalError(`${describe}: the request payload of ${payload.length} bytes exceeds payloadMaxBytes (${this.payloadMaxBytes})`);
@@ -109,7 +111,7 @@ export class LambdaTransport implements RequestReplyTransport {
           release();
         }
       },
-      { deadline: Math.min(deadline, Date.now() + this.callTimeoutMs), describe, ...(this.options.retry !== undefined ? { backoff: this.options.retry } : {}) },
+      { deadline: Math.min(deadline, Date.now() + this.callTimeoutMs), describe, stopped: () => this.closed, ...(this.options.retry !== undefined ? { backoff: this.options.retry } : {}) },
     );
   }
 
@@ -145,6 +147,7 @@ export class LambdaTransport implements RequestReplyTransport {
 
   /** Destroys the client if this transport made it. */
   close(): Promise<void> {
+    this.closed = true;
     if (this.ownsClient) this.client.destroy();
     return Promise.resolve();
   }

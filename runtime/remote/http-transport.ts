@@ -88,7 +88,7 @@ export class HttpTransport implements RequestReplyTransport {
           release();
         }
       },
-      { deadline: callDeadline, describe, backoff: retry },
+      { deadline: callDeadline, describe, backoff: retry, stopped: () => this.closed },
     );
   }
 
@@ -194,7 +194,7 @@ export class HttpTransport implements RequestReplyTransport {
           if (!res.complete) fail(new RetryableError(`${describe}: the connection closed before the response was complete`));
         });
         res.on('end', () => {
-          const bytes = Buffer.concat(chunks, ok ? size : Math.min(size, ERROR_BODY_SNIPPET));
+          const bytes = chunks.length === 1 && ok ? chunks[0]! : Buffer.concat(chunks, ok ? size : Math.min(size, ERROR_BODY_SNIPPET));
           if (!ok) {
             fail(statusError(describe, status, res.headers, bytes), true);
             return;

@@ -26,6 +26,8 @@ export interface RetryContext {
   /** Names the call in the final error, e.g. `POST http://fn:8000/greeter for example/greeter`. */
   readonly describe: string;
   readonly backoff?: BackoffOptions;
+  /** When it returns true (e.g. the transport was closed), no further attempt is made. */
+  readonly stopped?: () => boolean;
   /** Clock and sleep, replaceable in tests. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -37,7 +39,7 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * Runs `attempt` until it resolves. A {@link TerminalError} or {@link ValidationError} from an attempt is
  * passed on at once; any other failure is retried after a backoff (at least the attempt's `retryAfterMs`,
  * if it asked for one) as long as the budget allows, then reported as a {@link RetryableError} that names
- * the number of attempts and carries the last failure as its cause.
+ * the number of attempts, the last failure (its cause) and the first one when it differs.
  *
  * @param attempt gets the number of the attempt (1 for the first) and the deadline it must keep.
  */
@@ -47,6 +49,7 @@ export async function withRetries<T>(attempt: (n: number, deadline: number) => P
   const { initialBackoffMs, maxBackoffMs, multiplier } = { ...DEFAULT_BACKOFF, ...context.backoff };
   const started = now();
   let backoff = initialBackoffMs;
+  let first: string | undefined;
   for (let n = 1; ; n++) {
     if (context.deadline - now() < MIN_ATTEMPT_MS) {
       throw new RetryableError(`${context.describe}: no time left for an attempt (budget spent before attempt ${n})`);
@@ -55,13 +58,17 @@ export async function withRetries<T>(attempt: (n: number, deadline: number) => P
       return await attempt(n, context.deadline);
     } catch (error) {
       if (isStatefunError(error, 'terminal') || isStatefunError(error, 'validation')) throw error;
+      const cause = describeError(error);
+      first ??= cause;
       const asked = isStatefunError(error, 'retryable') ? (error as RetryableError).retryAfterMs : undefined;
       // Equal jitter: between half and all of the backoff, so that callers failing together spread out.
       const wait = Math.max(Math.round(backoff / 2 + Math.random() * (backoff / 2)), asked ?? 0);
       const left = context.deadline - now();
-      if (left - wait < MIN_ATTEMPT_MS) {
+      if (left - wait < MIN_ATTEMPT_MS || context.stopped?.() === true) {
+        // The last attempt may only have had the end of the budget; the first failure tells more then.
+        const before = first !== cause ? ` (first failure: ${first})` : '';
         throw new RetryableError(
-          `${context.describe} failed after ${n} attempt${n === 1 ? '' : 's'} in ${now() - started} ms: ${describeError(error)}`,
+          `${context.describe} failed after ${n} attempt${n === 1 ? '' : 's'} in ${now() - started} ms: ${cause}${before}`,
           { cause: error, ...(asked !== undefined ? { retryAfterMs: asked } : {}) },
         );
       }

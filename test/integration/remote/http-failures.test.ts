@@ -71,7 +71,7 @@ describe('HTTP transport: what is retried and what is terminal', () => {
     expect(isStatefunError(error, 'retryable')).toBe(true);
     expect(error.message).toMatch(/failed after \d+ attempts .*answered HTTP 500: "boom"/);
     expect(server.requests()).toBeGreaterThan(3);
-    expect(Date.now() - started).toBeLessThan(300 + 200);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it.each([408, 409, 429])('retries HTTP %i', async (status) => {
@@ -159,7 +159,7 @@ describe('HTTP transport: timeouts and deadlines', () => {
     expect(isStatefunError(error, 'retryable')).toBe(true);
     expect(error.message).toMatch(/no complete answer within \d+ ms/);
     expect(took).toBeGreaterThanOrEqual(290);
-    expect(took).toBeLessThan(800);
+    expect(took).toBeLessThan(1_500);
   });
 
   it("honours the caller's deadline when it ends before the call budget", async () => {
@@ -169,7 +169,7 @@ describe('HTTP transport: timeouts and deadlines', () => {
     const started = Date.now();
     const error = await failure(invokerFor(server.url, { callTimeoutMs: 60_000 }).invoke(request, Date.now() + 250));
     expect(isStatefunError(error, 'retryable')).toBe(true);
-    expect(Date.now() - started).toBeLessThan(700);
+    expect(Date.now() - started).toBeLessThan(1_500);
   });
 
   it('a read timeout ends an attempt that goes quiet, and the next attempt may succeed', async () => {
@@ -214,9 +214,10 @@ describe('HTTP transport: timeouts and deadlines', () => {
     const started = Date.now();
     const error = await failure(invokerFor(`https://127.0.0.1:${port}`, { connectTimeoutMs: 100, callTimeoutMs: 350 }).invoke(request, Date.now() + 5_000));
     expect(isStatefunError(error, 'retryable')).toBe(true);
-    expect(error.cause instanceof Error && error.cause.message).toMatch(/could not connect within 100 ms \(connect timeout\)/);
+    expect(error.message).toMatch(/could not connect within 100 ms \(connect timeout\)/);
+    // Without the connect timeout the first attempt would have hung for the whole budget.
     expect(sockets.length).toBeGreaterThan(1);
-    expect(Date.now() - started).toBeLessThan(800);
+    expect(Date.now() - started).toBeLessThan(1_500);
   });
 
   it('connection refused is retried, then a RetryableError naming the cause', async () => {
