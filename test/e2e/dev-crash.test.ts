@@ -94,8 +94,8 @@ class DevProcess {
         if (this.output.length > 400) this.output.splice(0, 200);
         if (/ready in \d+ ms/.test(text)) ready();
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
       void this.exited!.then((code) => fail(new Error(`statefun dev exited with ${code} before it was ready:\n${this.output.join('')}`)));
     });
   }
