@@ -102,7 +102,7 @@ class DevProcess {
 
   async kill(signal: NodeJS.Signals): Promise<number | null> {
     this.child?.kill(signal);
-    const code = await this.exited;
+    const code = (await this.exited) ?? null;
     this.child = undefined;
     return code;
   }

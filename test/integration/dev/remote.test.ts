@@ -25,7 +25,7 @@ const echo = defineFunction({
     ctx.sendEgress(playgroundEgressRecord({ topic: 'out', payload: `${ctx.self.typename} ${message.as(stringType)} ${seen}` }));
   },
 });
-const sockEcho = defineFunction({ ...echo, typename: 'sock/echo', handler: echo.handler });
+const sockEcho = defineFunction({ typename: 'sock/echo', specs: echo.specs, handler: echo.handler });
 
 async function serve(where: { port: number } | { path: string }, fns: Parameters<typeof createRequestReplyListener>[0]): Promise<number> {
   const server = createServer(createRequestReplyListener(fns));
