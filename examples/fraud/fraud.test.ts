@@ -4,7 +4,7 @@ import { account, functions, merchant, transaction } from './functions.js';
 import type { ScoreRecord } from './messages.js';
 
 function app(options: TestRuntimeOptions = {}): TestRuntime {
-  return createTestRuntime({ functions: [...functions], startTime: '2026-01-01T00:00:00Z', ...options });
+  return createTestRuntime({ functions: [...functions], startTime: new Date('2026-01-01T00:00:00Z'), ...options });
 }
 
 /** A transaction happening now (in virtual time), sent as a client would. */
