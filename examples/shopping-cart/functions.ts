@@ -1,5 +1,5 @@
 import { type Context, defineFunction, intType, playgroundEgressRecord, TerminalError, valueSpec } from 'statefun-aws';
-import { CartMessageType, type Items, ItemsType, type Receipt, StockMessageType } from './messages.js';
+import { type Basket, BasketType, CartMessageType, type Items, type Receipt, StockMessageType } from './messages.js';
 
 /**
  * How long an untouched cart keeps its items. The basket state expires this long after its last write, and a
@@ -8,12 +8,8 @@ import { CartMessageType, type Items, ItemsType, type Receipt, StockMessageType 
  */
 export const CART_TTL = { minutes: 30 } as const;
 
-/** Names the cart's one pending "abandoned" message; tokens are private to the sending address. */
-const ABANDON = 'abandon-cart';
-
 const cartSpecs = {
-  /** Items reserved in stock for this cart. */
-  basket: valueSpec(ItemsType, { expireAfterWrite: CART_TTL }),
+  basket: valueSpec(BasketType, { expireAfterWrite: CART_TTL }),
 };
 
 type CartContext = Context<typeof cartSpecs>;
@@ -28,6 +24,7 @@ export const cart = defineFunction({
   accepts: CartMessageType,
   handler(ctx, message) {
     const msg = message.as(CartMessageType);
+    const basket = ctx.storage.basket; // undefined when empty, checked out, cleared or expired
     switch (msg.type) {
       case 'AddToCart':
         checkQuantity(msg.quantity, 'AddToCart');
@@ -38,28 +35,28 @@ export const cart = defineFunction({
         // Replies come from stock, never from the ingress (ingress messages have no caller): a client cannot
         // fill its basket without stock agreeing.
         if (ctx.caller?.typename !== stock.typename || !msg.inStock) return;
-        const basket = ctx.storage.basket ?? {};
-        changeBasket(ctx, { ...basket, [msg.itemId]: (basket[msg.itemId] ?? 0) + msg.quantity });
+        const items = basket?.items ?? {};
+        changeBasket(ctx, basket, { ...items, [msg.itemId]: (items[msg.itemId] ?? 0) + msg.quantity });
         return;
       }
 
       case 'Checkout': {
-        const basket = ctx.storage.basket;
-        if (basket === undefined) return; // empty, checked out before, or expired: nothing to buy
-        const receipt: Receipt = { userId: ctx.self.id, items: basket };
+        if (basket === undefined) return; // nothing to buy
+        const receipt: Receipt = { userId: ctx.self.id, items: basket.items };
         ctx.sendEgress(playgroundEgressRecord({ topic: 'receipts', payload: JSON.stringify(receipt) }));
         // The reservations are now sales: stock keeps them.
-        forgetBasket(ctx);
+        forgetBasket(ctx, basket);
         return;
       }
 
       case 'ClearCart':
-        release(ctx, ctx.storage.basket ?? {});
-        forgetBasket(ctx);
+        if (basket === undefined) return;
+        release(ctx, basket.items);
+        forgetBasket(ctx, basket);
         return;
 
       case 'CartAbandoned':
-        // Only the cart's own timer may release its items. Its basket has expired by now, at the same moment.
+        // Only the cart's own timer may release its items. The basket it was armed for has expired by now.
         if (ctx.caller?.typename !== ctx.self.typename || ctx.caller.id !== ctx.self.id) return;
         release(ctx, msg.items);
         return;
@@ -68,17 +65,23 @@ export const cart = defineFunction({
 });
 
 /**
- * Writes the basket and re-arms the abandonment timer. Reusing the token replaces the pending message, so a
- * cart has at most one, due one time-to-live after the last change: the moment its basket expires.
+ * Writes the basket and re-arms its abandonment message: sending with the token of the pending one replaces
+ * it, so a basket has one, due when the basket expires, carrying the items as they are now.
+ *
+ * A new basket gets a new token. Timers fire at or after their due time (on AWS up to a minute late), so the
+ * message of a basket that just expired may still be on its way when the next basket starts; reusing its
+ * token would replace it, and its items would stay reserved for good. A random token is safe here: it is
+ * committed together with the state that remembers it, or not at all.
  */
-function changeBasket(ctx: CartContext, items: Items): void {
-  ctx.storage.basket = items;
-  ctx.sendAfter(CART_TTL, { to: cart, id: ctx.self.id, value: { type: 'CartAbandoned', items } }, { cancellationToken: ABANDON });
+function changeBasket(ctx: CartContext, basket: Basket | undefined, items: Items): void {
+  const token = basket?.token ?? `abandon-${crypto.randomUUID()}`;
+  ctx.storage.basket = { items, token };
+  ctx.sendAfter(CART_TTL, { to: cart, id: ctx.self.id, value: { type: 'CartAbandoned', items } }, { cancellationToken: token });
 }
 
-function forgetBasket(ctx: CartContext): void {
+function forgetBasket(ctx: CartContext, basket: Basket): void {
   ctx.storage.basket = undefined;
-  ctx.cancelDelayedMessage(ABANDON);
+  ctx.cancelDelayedMessage(basket.token);
 }
 
 function release(ctx: CartContext, items: Items): void {

@@ -79,5 +79,11 @@ export interface Receipt {
   readonly items: Items;
 }
 
-/** The basket: items reserved in stock for this cart. */
-export const ItemsType = jsonType<Items>('shop/Items');
+// ---- state ---------------------------------------------------------------------------------------------------
+
+/** A cart's basket: the items reserved in stock for it, and the token of its pending abandonment message. */
+export interface Basket {
+  readonly items: Items;
+  readonly token: string;
+}
+export const BasketType = jsonType<Basket>('shop/Basket');

@@ -13,7 +13,8 @@ const toStock = (t: TestRuntime, itemId: string, value: StockMessage) => t.send(
 
 const receipts = (t: TestRuntime): Receipt[] => t.playgroundPayloads('receipts').map((p) => JSON.parse(p) as Receipt);
 const available = (t: TestRuntime, itemId: string) => t.state(stock, itemId).available;
-const basket = (t: TestRuntime, userId: string) => t.state(cart, userId).basket;
+/** The items in a user's basket; its token is random. */
+const basket = (t: TestRuntime, userId: string) => t.state(cart, userId).basket?.items;
 const cartAddress = (userId: string) => ({ typename: cart.typename, id: userId });
 
 describe('shopping cart', () => {
@@ -95,6 +96,29 @@ describe('shopping cart', () => {
     await t.advance({ minutes: 1 });
     expect(basket(t, 'dave')).toBeUndefined();
     expect([available(t, 'socks'), available(t, 'hat')]).toEqual([5, 5]);
+  });
+
+  it('aBasketStartedJustAfterExpiryLeavesTheExpiredOnesReleaseAlone', async () => {
+    const t = shop();
+    const items = ['i0', 'i1', 'i2', 'i3', 'i4', 'i5', 'i6', 'i7', 'i8', 'i9', 'i10'];
+    for (const itemId of items) await toStock(t, itemId, { type: 'RestockItem', quantity: 1 });
+    await toCart(t, 'frank', { type: 'AddToCart', itemId: 'i0', quantity: 1 });
+    await t.advance({ minutes: 29, seconds: 59, milliseconds: 500 });
+
+    // Half a second before the basket expires, ten more items are granted, but a crash holds their replies
+    // up until after it has expired. The expired basket's message, due meanwhile, queues behind them: ten
+    // replies fill a turn, so it comes a turn later, after the next basket has started.
+    let cartCommits = 0;
+    t.faults.crashBeforeCommit({ where: (address) => address.typename === cart.typename && ++cartCommits === 2 });
+    await Promise.all(items.slice(1).map((itemId) => t.ingest({ to: cart, id: 'frank', value: { type: 'AddToCart', itemId, quantity: 1 } })));
+    await t.run();
+    await t.advance({ seconds: 1 });
+    expect(t.faults.injected.crashesBeforeCommit).toBe(1);
+    expect(Object.keys(basket(t, 'frank') ?? {})).toEqual(items.slice(1));
+
+    // Both baskets are released: the new one did not replace the old one's message (it has its own token).
+    await t.advance({ minutes: 30 });
+    expect(items.map((itemId) => available(t, itemId))).toEqual(items.map(() => 1));
   });
 
   it('aClientCannotForgeReplies', async () => {
