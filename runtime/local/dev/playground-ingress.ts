@@ -59,23 +59,22 @@ export async function startPlaygroundIngress(options: PlaygroundIngressOptions):
     const body = await readBody(req, maxBody);
     const keyHeader = req.headers[IDEMPOTENCY_KEY_HEADER];
     const key = keyHeader === undefined ? undefined : checkKey(keyHeader);
-    const messages = route(req, body, options.routers());
-    for (const m of messages) {
-      if (options.functions.resolve(m.target.typename) === undefined) {
-        throw new HttpError(404, `no function is bound for type ${show(m.target.typename)} (path ${show(req.url)})`);
-      }
+    const routers = options.routers();
+    const json = req.headers.accept?.includes('application/json') === true;
+    if (routers.length === 1 && routers[0]!.router === playgroundRouter && !json) {
+      // The common case, kept lean: one message, no intermediate arrays.
+      const message = mapPlaygroundRequest(req.url ?? '/', req.headers['content-type'], ownBytes(body));
+      checkBound(message.target.typename, req);
+      const receipt = await accept(key === undefined ? message : { target: message.target, argument: message.argument, idempotencyKey: key });
+      res.writeHead(200, { [MESSAGE_ID_HEADER]: receipt.messageId, [DUPLICATE_HEADER]: receipt.duplicate ? 'true' : 'false', 'content-length': 0 });
+      res.end();
+      return;
     }
-    let receipts: IngestReceipt[];
-    try {
-      receipts =
-        messages.length === 1
-          ? [await options.ingest(ingressMessage(messages[0]!, key))]
-          : await Promise.all(messages.map((m) => options.ingest(ingressMessage(m, key))));
-    } catch (error) {
-      throw new HttpError(503, `the message was not accepted: ${(error as Error)?.message ?? String(error)}`);
-    }
+    const messages = route(req, body, routers);
+    for (const m of messages) checkBound(m.target.typename, req);
+    const receipts = await Promise.all(messages.map((m) => accept(ingressMessage(m, key))));
     const duplicate = receipts.length > 0 && receipts.every((r) => r.duplicate);
-    if ((req.headers.accept ?? '').includes('application/json')) {
+    if (json) {
       res.setHeader(DUPLICATE_HEADER, String(duplicate));
       answerJson(res, 200, {
         messages: receipts.map((r, i) => ({ target: `${messages[i]!.target.typename}/${messages[i]!.target.id}`, messageId: r.messageId, duplicate: r.duplicate })),
@@ -83,17 +82,37 @@ export async function startPlaygroundIngress(options: PlaygroundIngressOptions):
       return;
     }
     res.writeHead(200, {
-      [MESSAGE_ID_HEADER]: receipts.length === 1 ? receipts[0]!.messageId : receipts.map((r) => r.messageId).join(', '),
+      [MESSAGE_ID_HEADER]: receipts.map((r) => r.messageId).join(', '),
       [DUPLICATE_HEADER]: duplicate ? 'true' : 'false',
       'content-length': 0,
     });
     res.end();
+  };
+  const checkBound = (typename: string, req: IncomingMessage): void => {
+    if (options.functions.resolve(typename) === undefined) {
+      throw new HttpError(404, `no function is bound for type ${show(typename)} (path ${show(req.url)})`);
+    }
+  };
+  const accept = async (message: IngressMessage): Promise<IngestReceipt> => {
+    try {
+      return await options.ingest(message);
+    } catch (error) {
+      throw new HttpError(503, `the message was not accepted: ${(error as Error)?.message ?? String(error)}`);
+    }
   };
   const server: Server = createServer(KEEP_ALIVE, (req, res) => {
     handle(req, res).catch((error: unknown) => answerError(res, error));
   });
   const port = await listen(server, { port: options.port, host: options.host });
   return { port, close: () => closeServer(server) };
+}
+
+/**
+ * The body as bytes of its own. A body read off a socket is a view of the whole read buffer, which a message
+ * waiting in a mailbox would otherwise keep alive, with every other request that arrived in the same read.
+ */
+function ownBytes(body: Buffer): Uint8Array {
+  return body.byteLength === body.buffer.byteLength ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : new Uint8Array(body);
 }
 
 function checkKey(value: string | string[]): string {
@@ -110,7 +129,7 @@ function ingressMessage(routed: Routed, key: string | undefined): IngressMessage
 
 /** The messages of one request: the playground's own routing, and any routers bound to the ingress in code. */
 function route(req: IncomingMessage, body: Buffer, routers: readonly RouterBinding[]): readonly Routed[] {
-  const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  const bytes = ownBytes(body);
   const contentType = req.headers['content-type'];
   const url = req.url ?? '/';
   if (routers.length === 1 && routers[0]!.router === playgroundRouter) {
