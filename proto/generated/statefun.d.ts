@@ -1713,6 +1713,9 @@ export namespace statefun_aws {
                 /** FunctionOrigin resent. */
                 resent: boolean;
 
+                /** FunctionOrigin incarnation. */
+                incarnation: (number|Long);
+
                 /**
                  * Encodes the specified FunctionOrigin message. Does not implicitly {@link statefun_aws.v1.Envelope.FunctionOrigin.verify|verify} messages.
                  * @param message FunctionOrigin message or plain object to encode
@@ -1751,6 +1754,9 @@ export namespace statefun_aws {
 
                     /** FunctionOrigin resent */
                     resent?: (boolean|null);
+
+                    /** FunctionOrigin incarnation */
+                    incarnation?: (number|Long|null);
 
                     /** Unknown fields preserved while decoding when enabled */
                     $unknowns?: Uint8Array[];

@@ -2455,6 +2455,7 @@ export const statefun_aws = $root.statefun_aws = (() => {
                 FunctionOrigin.prototype.index = 0;
                 FunctionOrigin.prototype.sentAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
                 FunctionOrigin.prototype.resent = false;
+                FunctionOrigin.prototype.incarnation = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
 
                 FunctionOrigin.encode = function (message, writer, _depth) {
                     if (!writer)
@@ -2473,6 +2474,8 @@ export const statefun_aws = $root.statefun_aws = (() => {
                         writer.uint32(32).int64(message.sentAtMs);
                     if (message.resent != null && $Object.hasOwnProperty.call(message, "resent") && message.resent !== false)
                         writer.uint32(40).bool(message.resent);
+                    if (message.incarnation != null && $Object.hasOwnProperty.call(message, "incarnation") && (typeof message.incarnation === "object" ? message.incarnation.low || message.incarnation.high : message.incarnation !== 0))
+                        writer.uint32(48).int64(message.incarnation);
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -2546,6 +2549,15 @@ export const statefun_aws = $root.statefun_aws = (() => {
                                     message.resent = value;
                                 else
                                     delete message.resent;
+                                continue;
+                            }
+                        case 6: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.incarnation = value;
+                                else
+                                    delete message.incarnation;
                                 continue;
                             }
                         }

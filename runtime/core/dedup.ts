@@ -62,9 +62,7 @@ export class DedupTracker {
     if (key === undefined) return 'new';
     const mark = this.current.get(key);
     if (origin.kind === 'function') {
-      if (mark !== undefined && (origin.turn < mark.turn || (origin.turn === mark.turn && origin.index <= mark.index))) {
-        return 'duplicate';
-      }
+      if (mark !== undefined && !after(origin, mark)) return 'duplicate';
       if (mark === undefined && origin.resent === true && origin.sentAt <= this.forgottenUntil) return 'ambiguous';
       return 'new';
     }
@@ -75,15 +73,15 @@ export class DedupTracker {
     return 'new';
   }
 
-  /** Remembers an applied message. */
-  remember(envelope: Envelope): void {
+  /** Remembers a message applied at `now`. */
+  remember(envelope: Envelope, now: number): void {
     const key = markKey(envelope);
     if (key === undefined) return;
     const { origin } = envelope;
     const mark: SenderMark =
       origin.kind === 'function'
-        ? { turn: origin.turn, index: origin.index, sentAt: origin.sentAt }
-        : { turn: 0, index: 0, sentAt: origin.kind === 'ingress' ? origin.acceptedAt : 0 };
+        ? { incarnation: origin.incarnation, turn: origin.turn, index: origin.index, sentAt: origin.sentAt, seenAt: now }
+        : { incarnation: 0, turn: 0, index: 0, sentAt: origin.kind === 'ingress' ? origin.acceptedAt : 0, seenAt: now };
     this.marks ??= new Map(this.memory.marks);
     this.marks.set(key, mark);
   }
@@ -93,13 +91,13 @@ export class DedupTracker {
     const marks = this.current;
     const horizon = now - policy.windowMs;
     let prune: Array<[string, SenderMark]> = [];
-    for (const entry of marks) if (entry[1].sentAt < horizon) prune.push(entry);
+    for (const entry of marks) if (entry[1].seenAt < horizon) prune.push(entry);
     const excess = marks.size - prune.length - policy.maxMarks;
     if (excess > 0) {
-      const keep = now - policy.minRetentionMs;
-      const candidates = [...marks].filter(([, m]) => m.sentAt >= horizon);
-      candidates.sort((a, b) => a[1].sentAt - b[1].sentAt);
-      const old = candidates.filter(([, m]) => m.sentAt < keep).length;
+      const keep = now - Math.min(policy.minRetentionMs, policy.windowMs);
+      const candidates = [...marks].filter(([, m]) => m.seenAt >= horizon);
+      candidates.sort((a, b) => a[1].seenAt - b[1].seenAt);
+      const old = candidates.filter(([, m]) => m.seenAt < keep).length;
       const hardExcess = marks.size - prune.length - policy.hardMaxMarks;
       prune = prune.concat(candidates.slice(0, Math.max(Math.min(excess, old), hardExcess)));
     }
@@ -116,4 +114,11 @@ export class DedupTracker {
     }
     return { marks: next, forgottenUntil };
   }
+}
+
+/** Whether a message's (incarnation, turn, index) comes after a mark's. */
+function after(origin: { readonly incarnation: number; readonly turn: number; readonly index: number }, mark: SenderMark): boolean {
+  if (origin.incarnation !== mark.incarnation) return origin.incarnation > mark.incarnation;
+  if (origin.turn !== mark.turn) return origin.turn > mark.turn;
+  return origin.index > mark.index;
 }

@@ -6,9 +6,10 @@ import type { TypedValue } from './typed-value.js';
  * exactly once (DESIGN I3, I5):
  *
  * - `function`: sent by another (or the same) address in its turn `turn`, as effect number `index`.
- *   Messages from one sender to one receiver arrive in (turn, index) order, so the receiver remembers the
- *   highest pair per sender (a *mark*). `sentAt` is the sender's commit time, used to tell whether a
- *   re-sent copy could predate what the receiver still remembers.
+ *   Messages from one sender to one receiver arrive in (incarnation, turn, index) order, so the receiver
+ *   remembers the highest triple per sender (a *mark*). `incarnation` is the time of the sender's first
+ *   commit: a record deleted and created again counts turns anew under a later one. `sentAt` is the sender's
+ *   commit time, used to tell whether a re-sent copy could predate what the receiver still remembers.
  * - `ingress`: entered through an ingress; `key` is the client's `Idempotency-Key` (`keyed`) or an id minted
  *   at ingress.
  * - `timer`: a delayed message coming due. It is delivered to its *owner* (the sender) first, which checks
@@ -22,6 +23,7 @@ export type Origin =
   | {
       readonly kind: 'function';
       readonly sender: Address;
+      readonly incarnation: number;
       readonly turn: number;
       readonly index: number;
       readonly sentAt: number;
@@ -65,16 +67,17 @@ export interface Envelope {
 export const INTERNAL_TYPENAME = 'statefun-aws.internal/signal';
 export const NO_ARGUMENT: TypedValue = Object.freeze({ typename: INTERNAL_TYPENAME, value: new Uint8Array(0) });
 
-export function messageId(senderKey: string, turn: number, index: number): string {
-  return `${senderKey}#${turn}.${index}`;
+/** `<sender>#<incarnation base 36>.<turn>.<index>`: unique over every turn the sender ever commits. */
+export function messageId(senderKey: string, incarnation: number, turn: number, index: number): string {
+  return `${senderKey}#${incarnation.toString(36)}.${turn}.${index}`;
 }
 
-export function timerId(ownerKey: string, turn: number, index: number): string {
-  return `${ownerKey}#${turn}.t${index}`;
+export function timerId(ownerKey: string, incarnation: number, turn: number, index: number): string {
+  return `${ownerKey}#${incarnation.toString(36)}.${turn}.t${index}`;
 }
 
-export function egressKey(sourceKey: string, turn: number, index: number): string {
-  return `${sourceKey}#${turn}.e${index}`;
+export function egressKey(sourceKey: string, incarnation: number, turn: number, index: number): string {
+  return `${sourceKey}#${incarnation.toString(36)}.${turn}.e${index}`;
 }
 
 export function ingressMessageId(key: string): string {

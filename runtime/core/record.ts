@@ -9,6 +9,11 @@ import type { TypedValue } from './typed-value.js';
 export interface AddressRecord {
   /** Fencing token: 0 before the first commit, then the number of committed turns (I1). */
   readonly version: number;
+  /**
+   * The time of the first commit (0 before it). If the record is ever deleted (e.g. by a TTL) and created
+   * again, its versions restart under a later incarnation, so message ids never repeat.
+   */
+  readonly incarnation: number;
   /** State values by state name. Expired values may still be present; readers filter by `expiresAt`. */
   readonly values: ReadonlyMap<string, StoredValue>;
   /** Delayed messages this address sent that have neither fired nor been cancelled, by timer id. */
@@ -53,9 +58,13 @@ export interface DedupMemory {
 }
 
 export interface SenderMark {
+  readonly incarnation: number;
   readonly turn: number;
   readonly index: number;
+  /** The sender's commit time of the message. */
   readonly sentAt: number;
+  /** When this address applied it: marks are pruned by this, so a backlog does not age them early. */
+  readonly seenAt: number;
 }
 
 /** A record for an egress, with its deterministic idempotency key (I6). */
@@ -106,6 +115,7 @@ export const EMPTY_EFFECTS: Effects = Object.freeze({ messages: [], timers: [], 
 export function emptyRecord(): AddressRecord {
   return {
     version: 0,
+    incarnation: 0,
     values: new Map(),
     timers: new Map(),
     dedup: { marks: new Map(), forgottenUntil: 0 },

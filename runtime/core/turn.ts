@@ -97,7 +97,7 @@ export function planTurn(record: AddressRecord, deliveries: readonly Envelope[],
       break;
     }
     if (invocations.length >= ctx.maxBatch) break;
-    tracker.remember(envelope);
+    tracker.remember(envelope, ctx.now);
     batchIds.add(envelope.id);
     invocations.push({ caller: envelope.caller, argument: envelope.argument });
     items.push({ kind: 'invoke', envelope, timer: undefined });
@@ -175,15 +175,16 @@ export function applyTurn(record: AddressRecord, plan: TurnPlan, outcome: TurnOu
 
   const turn = record.version + 1;
   const commitAt = Math.max(ctx.now, record.lastCommitAt);
+  const incarnation = record.version === 0 ? commitAt : record.incarnation;
   const messages: Envelope[] = [];
   const send = (target: Address, argument: Envelope['argument']): void => {
     const index = messages.length;
     messages.push({
-      id: messageId(selfKey, turn, index),
+      id: messageId(selfKey, incarnation, turn, index),
       target,
       caller: self,
       argument,
-      origin: { kind: 'function', sender: self, turn, index, sentAt: commitAt },
+      origin: { kind: 'function', sender: self, incarnation, turn, index, sentAt: commitAt },
     });
   };
 
@@ -196,7 +197,7 @@ export function applyTurn(record: AddressRecord, plan: TurnPlan, outcome: TurnOu
       send(item.timer.target, item.timer.argument);
     }
     if (item.timer !== undefined) mutableTimers().delete(item.timer.timerId);
-    else tracker.remember(item.envelope);
+    else tracker.remember(item.envelope, commitAt);
   }
 
   for (const message of outcome.messages) send(message.target, message.argument);
@@ -229,14 +230,14 @@ export function applyTurn(record: AddressRecord, plan: TurnPlan, outcome: TurnOu
         timerOps.push({ kind: 'cancel', timer: { timerId: replaced.timerId, owner: self, dueAt: replaced.dueAt } });
       }
     }
-    const id = timerId(selfKey, turn, index);
+    const id = timerId(selfKey, incarnation, turn, index);
     const dueAt = commitAt + effect.delayMs;
     mutableTimers().set(id, { timerId: id, token, dueAt, target: effect.target, argument: effect.argument });
     timerOps.push({ kind: 'schedule', timer: { timerId: id, owner: self, dueAt } });
   });
 
   const egress: EgressRecord[] = outcome.egress.map((effect, index) => ({
-    key: egressKey(selfKey, turn, index),
+    key: egressKey(selfKey, incarnation, turn, index),
     egress: effect.egress,
     argument: effect.argument,
     source: self,
@@ -248,6 +249,7 @@ export function applyTurn(record: AddressRecord, plan: TurnPlan, outcome: TurnOu
   return {
     record: {
       version: turn,
+      incarnation,
       values,
       timers: timers ?? record.timers,
       dedup: tracker.finish(commitAt, ctx.dedup),

@@ -26,6 +26,7 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
     case 'function':
       wire.functionOrigin = {
         sender: toWireAddress(origin.sender),
+        incarnation: origin.incarnation,
         turn: origin.turn,
         index: origin.index,
         sentAtMs: origin.sentAt,
@@ -74,6 +75,7 @@ function readOrigin(wire: ReturnType<typeof WireEnvelope.decode>, what: string):
       return {
         kind: 'function',
         sender: fromWireAddress(o.sender, `the sender of ${what}`),
+        incarnation: time(o.incarnation, 'the incarnation'),
         turn: time(o.turn, 'the turn'),
         index: o.index ?? 0,
         sentAt: time(o.sentAtMs, 'sent_at_ms'),

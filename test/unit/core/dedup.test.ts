@@ -13,11 +13,11 @@ const value = { typename: 'io.statefun.types/string', value: new Uint8Array(0) }
 
 function fromFunction(from: Address, turn: number, index: number, sentAt: number): Envelope {
   return {
-    id: messageId(`${from.typename}/${from.id}`, turn, index),
+    id: messageId(`${from.typename}/${from.id}`, 0, turn, index),
     target: receiver,
     caller: from,
     argument: value,
-    origin: { kind: 'function', sender: from, turn, index, sentAt },
+    origin: { kind: 'function', sender: from, incarnation: 0, turn, index, sentAt },
   };
 }
 
@@ -33,9 +33,9 @@ describe('dedup marks', () => {
   it('are kept per sender, by (turn, index)', () => {
     const bob = sender('bob');
     const tracker = new DedupTracker(memory([]), []);
-    tracker.remember(fromFunction(bob, 3, 1, T0));
+    tracker.remember(fromFunction(bob, 3, 1, T0), T0);
     const next = tracker.finish(T0, DEFAULT_DEDUP_POLICY);
-    expect(next.marks.get('shop/user/bob')).toEqual({ turn: 3, index: 1, sentAt: T0 });
+    expect(next.marks.get('shop/user/bob')).toEqual({ incarnation: 0, turn: 3, index: 1, sentAt: T0, seenAt: T0 });
 
     const judge = new DedupTracker(next, []);
     expect(judge.judge(fromFunction(bob, 3, 0, T0))).toBe('duplicate');
@@ -55,8 +55,8 @@ describe('dedup marks', () => {
 
   it('ingress messages with an idempotency key are remembered per key; unkeyed ones are not', () => {
     const tracker = new DedupTracker(memory([]), []);
-    tracker.remember(fromIngress('k1', true, T0));
-    tracker.remember(fromIngress('minted', false, T0));
+    tracker.remember(fromIngress('k1', true, T0), T0);
+    tracker.remember(fromIngress('minted', false, T0), T0);
     const next = tracker.finish(T0, DEFAULT_DEDUP_POLICY);
     expect([...next.marks.keys()]).toEqual(['ingress:k1']);
     expect(new DedupTracker(next, []).judge(fromIngress('k1', true, T0 + 5))).toBe('duplicate');
@@ -64,7 +64,7 @@ describe('dedup marks', () => {
   });
 
   it('an unchanged memory is returned as is', () => {
-    const m = memory([['shop/user/bob', { turn: 1, index: 0, sentAt: T0 }]]);
+    const m = memory([['shop/user/bob', { incarnation: 0, turn: 1, index: 0, sentAt: T0, seenAt: T0 }]]);
     expect(new DedupTracker(m, []).finish(T0 + 1000, DEFAULT_DEDUP_POLICY)).toBe(m);
   });
 });
@@ -91,14 +91,14 @@ describe('forgotten marks', () => {
   });
 
   it('a remembered mark still wins over the horizon', () => {
-    const m = memory([['shop/user/bob', { turn: 5, index: 0, sentAt: T0 }]], T0 + HOUR);
+    const m = memory([['shop/user/bob', { incarnation: 0, turn: 5, index: 0, sentAt: T0, seenAt: T0 }]], T0 + HOUR);
     expect(new DedupTracker(m, []).judge(asResent(fromFunction(bob, 5, 0, T0)))).toBe('duplicate');
   });
 });
 
 describe('pruning', () => {
   const policy: DedupPolicy = { windowMs: HOUR, maxMarks: 3, minRetentionMs: 20 * MIN, hardMaxMarks: 100 };
-  const mark = (sentAt: number): SenderMark => ({ turn: 1, index: 0, sentAt });
+  const mark = (sentAt: number): SenderMark => ({ incarnation: 0, turn: 1, index: 0, sentAt, seenAt: sentAt });
 
   it('drops marks older than the window and moves forgottenUntil to the newest dropped', () => {
     const now = T0 + 2 * HOUR;
@@ -167,7 +167,7 @@ describe('pruning', () => {
   it('a sender pruned away is judged by the horizon afterwards', () => {
     const bob = sender('bob');
     const tracker = new DedupTracker(memory([]), []);
-    tracker.remember(fromFunction(bob, 1, 0, T0));
+    tracker.remember(fromFunction(bob, 1, 0, T0), T0);
     const kept = tracker.finish(T0, policy);
     const pruned = new DedupTracker(kept, []).finish(T0 + HOUR + 1, policy);
     expect(pruned.marks.has('shop/user/bob')).toBe(false);

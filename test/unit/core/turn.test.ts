@@ -11,6 +11,9 @@ import type { TypedValue } from '../../../runtime/core/typed-value.js';
 import { intType, stringType } from '../../../runtime/sdk/types.js';
 
 const T0 = Date.UTC(2026, 0, 1);
+const HOUR_MS = 3_600_000;
+/** The incarnation of a record first committed at T0, as ids spell it. */
+const INC = T0.toString(36);
 const MIN = 60_000;
 const self: Address = { typename: 'shop/cart', id: 'alice' };
 const other: Address = { typename: 'shop/stock', id: 'apples' };
@@ -31,11 +34,11 @@ function ingress(value: TypedValue = str('hi'), target: Address = self): Envelop
 
 function fromSender(sender: Address, turn: number, index: number, sentAt = T0): Envelope {
   return {
-    id: messageId(`${sender.typename}/${sender.id}`, turn, index),
+    id: messageId(`${sender.typename}/${sender.id}`, 0, turn, index),
     target: self,
     caller: sender,
     argument: str('m'),
-    origin: { kind: 'function', sender, turn, index, sentAt },
+    origin: { kind: 'function', sender, incarnation: 0, turn, index, sentAt },
   };
 }
 
@@ -86,15 +89,15 @@ describe('applyTurn: effects in StateFun order', () => {
     const record = result.record!;
     expect(record.version).toBe(1);
     expect(result.effects.messages.map((m) => [m.id, stringType.deserialize(m.argument.value)])).toEqual([
-      ['shop/cart/alice#1.0', 'a'],
-      ['shop/cart/alice#1.1', 'b'],
-      ['shop/cart/alice#1.2', 'now'],
+      [`shop/cart/alice#${INC}.1.0`, 'a'],
+      [`shop/cart/alice#${INC}.1.1`, 'b'],
+      [`shop/cart/alice#${INC}.1.2`, 'now'],
     ]);
     expect(result.effects.messages.every((m) => m.caller === self && m.origin.kind === 'function' && m.origin.sentAt === T0)).toBe(true);
-    expect(result.effects.timers).toEqual([{ kind: 'schedule', timer: { timerId: 'shop/cart/alice#1.t1', owner: self, dueAt: T0 + 5000 } }]);
-    expect(record.timers.get('shop/cart/alice#1.t1')).toMatchObject({ token: 'tok', dueAt: T0 + 5000, target: other });
+    expect(result.effects.timers).toEqual([{ kind: 'schedule', timer: { timerId: `shop/cart/alice#${INC}.1.t1`, owner: self, dueAt: T0 + 5000 } }]);
+    expect(record.timers.get(`shop/cart/alice#${INC}.1.t1`)).toMatchObject({ token: 'tok', dueAt: T0 + 5000, target: other });
     expect(result.effects.egress).toEqual([
-      { key: 'shop/cart/alice#1.e0', egress: 'io.statefun.playground/egress', argument: str('out'), source: self, at: T0 },
+      { key: `shop/cart/alice#${INC}.1.e0`, egress: 'io.statefun.playground/egress', argument: str('out'), source: self, at: T0 },
     ]);
     expect(intType.deserialize(record.values.get('count')!.value)).toBe(7);
     expect(record.outbox).toMatchObject({ turn: 1, messages: result.effects.messages, timers: result.effects.timers, egress: result.effects.egress });
@@ -107,7 +110,7 @@ describe('applyTurn: effects in StateFun order', () => {
     const sendThenCancel = turn(emptyRecord(), [ingress()], { delayed: [send, cancel] }).result;
     expect(sendThenCancel.record!.timers.size).toBe(0);
     const cancelThenSend = turn(emptyRecord(), [ingress()], { delayed: [cancel, send] }).result;
-    expect([...cancelThenSend.record!.timers.keys()]).toEqual(['shop/cart/alice#1.t1']);
+    expect([...cancelThenSend.record!.timers.keys()]).toEqual([`shop/cart/alice#${INC}.1.t1`]);
   });
 
   it('throws nothing and writes nothing when the function asked for nothing but consumed a message', () => {
@@ -129,9 +132,9 @@ describe('applyTurn: effects in StateFun order', () => {
     expect(again.effects).toEqual(first.effects);
     expect(again.record).toEqual(first.record);
     const next = turn(first.record!, [ingress()], fx).result;
-    expect(next.effects.messages[0]!.id).toBe('shop/cart/alice#2.0');
-    expect(next.effects.timers[0]!.timer.timerId).toBe('shop/cart/alice#2.t0');
-    expect(next.effects.egress[0]!.key).toBe('shop/cart/alice#2.e0');
+    expect(next.effects.messages[0]!.id).toBe(`shop/cart/alice#${INC}.2.0`);
+    expect(next.effects.timers[0]!.timer.timerId).toBe(`shop/cart/alice#${INC}.2.t0`);
+    expect(next.effects.egress[0]!.key).toBe(`shop/cart/alice#${INC}.2.e0`);
   });
 
   it('never lets commit times go backwards, even if the clock does', () => {
@@ -267,10 +270,10 @@ describe('delayed messages and cancellation tokens', () => {
     const { result } = turn(record, [ingress()], {
       delayed: [{ kind: 'delay', delayMs: 2 * MIN, target: other, argument: str('new'), cancellationToken: 'r' }],
     });
-    expect([...result.record!.timers.keys()]).toEqual(['shop/cart/alice#5.t0']);
+    expect([...result.record!.timers.keys()]).toEqual(['shop/cart/alice#0.5.t0']);
     expect(result.effects.timers).toEqual([
       { kind: 'cancel', timer: { timerId: 'old', owner: self, dueAt: T0 + MIN } },
-      { kind: 'schedule', timer: { timerId: 'shop/cart/alice#5.t0', owner: self, dueAt: T0 + 2 * MIN } },
+      { kind: 'schedule', timer: { timerId: 'shop/cart/alice#0.5.t0', owner: self, dueAt: T0 + 2 * MIN } },
     ]);
   });
 
@@ -301,7 +304,7 @@ describe('delayed messages and cancellation tokens', () => {
       delayed: [{ kind: 'delay', delayMs: 0, target: other, argument: str('x'), cancellationToken: 'z' }],
     }).result;
     expect(tokened.effects.messages).toHaveLength(0);
-    expect(tokened.effects.timers).toEqual([{ kind: 'schedule', timer: { timerId: 'shop/cart/alice#1.t0', owner: self, dueAt: T0 } }]);
+    expect(tokened.effects.timers).toEqual([{ kind: 'schedule', timer: { timerId: `shop/cart/alice#${INC}.1.t0`, owner: self, dueAt: T0 } }]);
   });
 
   it('an empty token on a delayed message means no token', () => {
@@ -318,11 +321,11 @@ describe('delayed messages and cancellation tokens', () => {
     expect(plan.items.map((i) => i.kind)).toEqual(['forward']);
     expect(result.effects.messages).toEqual([
       {
-        id: 'shop/cart/alice#3.0',
+        id: 'shop/cart/alice#0.3.0',
         target: other,
         caller: self,
         argument: str('t1'),
-        origin: { kind: 'function', sender: self, turn: 3, index: 0, sentAt: T0 + MIN },
+        origin: { kind: 'function', sender: self, incarnation: 0, turn: 3, index: 0, sentAt: T0 + MIN },
       },
     ]);
     expect(result.record!.timers.size).toBe(0);
@@ -354,16 +357,30 @@ describe('planTurn', () => {
   const bob: Address = { typename: 'shop/user', id: 'bob' };
 
   it('skips what the address already applied, by sender mark and by id within the batch', () => {
-    const record: AddressRecord = { ...emptyRecord(), dedup: { marks: new Map([['shop/user/bob', { turn: 2, index: 0, sentAt: T0 }]]), forgottenUntil: 0 } };
+    const record: AddressRecord = { ...emptyRecord(), dedup: { marks: new Map([['shop/user/bob', { incarnation: 0, turn: 2, index: 0, sentAt: T0, seenAt: T0 }]]), forgottenUntil: 0 } };
     const m = fromSender(bob, 3, 0);
     const plan = planTurn(record, [fromSender(bob, 2, 0), m, m], ctx());
     expect(plan.items.map((i) => i.kind)).toEqual(['skip', 'invoke', 'skip']);
     expect(plan.request!.invocations).toHaveLength(1);
   });
 
-  it('remembers the senders it applied, with (turn, index)', () => {
+  it('remembers the senders it applied, with (incarnation, turn, index) and when it applied them', () => {
     const { result } = turn(emptyRecord(), [fromSender(bob, 3, 0), fromSender(bob, 3, 1)]);
-    expect(result.record!.dedup.marks.get('shop/user/bob')).toEqual({ turn: 3, index: 1, sentAt: T0 });
+    expect(result.record!.dedup.marks.get('shop/user/bob')).toEqual({ incarnation: 0, turn: 3, index: 1, sentAt: T0, seenAt: T0 });
+  });
+
+  it('takes a sender re-created under a later incarnation for a new sender, whatever its turn numbers', () => {
+    const record: AddressRecord = { ...emptyRecord(), dedup: { marks: new Map([['shop/user/bob', { incarnation: 5, turn: 90, index: 3, sentAt: T0, seenAt: T0 }]]), forgottenUntil: 0 } };
+    const reborn = { ...fromSender(bob, 1, 0), id: 'reborn' };
+    const again: Envelope = { ...reborn, origin: { ...(reborn.origin as Extract<Envelope['origin'], { kind: 'function' }>), incarnation: 6 } };
+    const stale: Envelope = { ...fromSender(bob, 90, 3), origin: { ...(fromSender(bob, 90, 3).origin as Extract<Envelope['origin'], { kind: 'function' }>), incarnation: 5 } };
+    expect(planTurn(record, [again, stale], ctx()).items.map((i) => i.kind)).toEqual(['invoke', 'skip']);
+  });
+
+  it('keeps the mark of a message applied after a long backlog for the full window from when it was applied', () => {
+    const late = ctx({ now: T0 + 2 * HOUR_MS });
+    const { result } = turn(emptyRecord(), [fromSender(bob, 1, 0, T0)], {}, late);
+    expect(result.record!.dedup.marks.get('shop/user/bob')).toMatchObject({ sentAt: T0, seenAt: T0 + 2 * HOUR_MS });
   });
 
   it('takes at most maxBatch invocations and leaves the rest for the next turn', () => {

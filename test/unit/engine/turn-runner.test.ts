@@ -9,6 +9,8 @@ import { intType, stringType } from '../../../runtime/sdk/types.js';
 import { type Answer, harness, ScriptedInvoker } from './fakes.js';
 
 const T0 = Date.UTC(2026, 0, 1);
+/** The incarnation of a record first committed at T0, as ids spell it. */
+const INC = T0.toString(36);
 const cart: Address = { typename: 'shop/cart', id: 'alice' };
 const stock: Address = { typename: 'shop/stock', id: 'apples' };
 const str = (s: string) => ({ typename: stringType.typename, value: stringType.serialize(s) });
@@ -70,8 +72,8 @@ describe('TurnRunner: a turn', () => {
     expect(kinds(outcomes)).toEqual(['consumed', 'consumed']);
     expect(h.store.commits).toHaveLength(1);
     expect(count(h)).toBe(2);
-    expect(h.bus.sent.map((m) => m.id)).toEqual(['shop/cart/alice#1.0', 'shop/cart/alice#1.1']);
-    expect(h.egress.published.map((r) => r.key)).toEqual(['shop/cart/alice#1.e0', 'shop/cart/alice#1.e1']);
+    expect(h.bus.sent.map((m) => m.id)).toEqual([`shop/cart/alice#${INC}.1.0`, `shop/cart/alice#${INC}.1.1`]);
+    expect(h.egress.published.map((r) => r.key)).toEqual([`shop/cart/alice#${INC}.1.e0`, `shop/cart/alice#${INC}.1.e1`]);
   });
 
   it('processes a redelivered message alone, so one bad message cannot hold a batch back', async () => {
@@ -118,10 +120,10 @@ describe('TurnRunner: commit failures', () => {
     expect(kinds(redelivered)).toEqual(['duplicate', 'duplicate']);
     expect(h.store.commits).toHaveLength(1); // not applied twice
     expect(count(h)).toBe(2);
-    expect(h.bus.sent.map((m) => m.id)).toEqual(['shop/cart/alice#1.0', 'shop/cart/alice#1.1']);
+    expect(h.bus.sent.map((m) => m.id)).toEqual([`shop/cart/alice#${INC}.1.0`, `shop/cart/alice#${INC}.1.1`]);
     expect(h.bus.sent.every((m) => m.origin.kind === 'function' && m.origin.resent === true)).toBe(true);
     // egress went out in parallel with the failed send, and again with the re-release: sinks dedup by key (I6)
-    expect(h.egress.published.map((r) => r.key)).toEqual(['shop/cart/alice#1.e0', 'shop/cart/alice#1.e1', 'shop/cart/alice#1.e0', 'shop/cart/alice#1.e1']);
+    expect(h.egress.published.map((r) => r.key)).toEqual([`shop/cart/alice#${INC}.1.e0`, `shop/cart/alice#${INC}.1.e1`, `shop/cart/alice#${INC}.1.e0`, `shop/cart/alice#${INC}.1.e1`]);
     expect(h.invoker.requests).toHaveLength(1);
   });
 
@@ -130,7 +132,7 @@ describe('TurnRunner: commit failures', () => {
     const runner = h.runner();
     await runner.run(cart, first(ingress('a')));
     await runner.run(cart, first(ingress('b')));
-    expect(h.bus.sent.map((m) => m.id)).toEqual(['shop/cart/alice#1.0', 'shop/cart/alice#2.0']);
+    expect(h.bus.sent.map((m) => m.id)).toEqual([`shop/cart/alice#${INC}.1.0`, `shop/cart/alice#${INC}.2.0`]);
   });
 
   it('without ordered acknowledgements, the last outbox is released again before the next turn', async () => {
@@ -138,7 +140,7 @@ describe('TurnRunner: commit failures', () => {
     const runner = h.runner({ releaseProvenByAck: false });
     await runner.run(cart, first(ingress('a')));
     await runner.run(cart, first(ingress('b')));
-    expect(h.bus.sent.map((m) => m.id)).toEqual(['shop/cart/alice#1.0', 'shop/cart/alice#1.0', 'shop/cart/alice#2.0']);
+    expect(h.bus.sent.map((m) => m.id)).toEqual([`shop/cart/alice#${INC}.1.0`, `shop/cart/alice#${INC}.1.0`, `shop/cart/alice#${INC}.2.0`]);
     expect(h.bus.sent[1]!.origin).toMatchObject({ resent: true });
   });
 });
@@ -431,11 +433,11 @@ describe('TurnRunner: replay and skip', () => {
     const runner = h.runner();
     const bob: Address = { typename: 'shop/user', id: 'bob' };
     const fromBob: Envelope = {
-      id: messageId('shop/user/bob', 4, 0),
+      id: messageId('shop/user/bob', 0, 4, 0),
       target: cart,
       caller: bob,
       argument: str('b'),
-      origin: { kind: 'function', sender: bob, turn: 4, index: 0, sentAt: T0 },
+      origin: { kind: 'function', sender: bob, incarnation: 0, turn: 4, index: 0, sentAt: T0 },
     };
     await runner.run(cart, first(ingress('a')));
     await runner.run(cart, first(fromBob));
@@ -464,11 +466,11 @@ describe('TurnRunner: replay and skip', () => {
     // The cart forgot every sender up to T0 + 1 min; bob's copy from T0 may or may not have been applied.
     h.store.records.set('shop/cart/alice', { ...h.store.record(cart), dedup: { marks: new Map(), forgottenUntil: T0 + 60_000 } });
     const copy = asResent({
-      id: messageId('shop/user/bob', 9, 0),
+      id: messageId('shop/user/bob', 0, 9, 0),
       target: cart,
       caller: bob,
       argument: str('late'),
-      origin: { kind: 'function', sender: bob, turn: 9, index: 0, sentAt: T0 },
+      origin: { kind: 'function', sender: bob, incarnation: 0, turn: 9, index: 0, sentAt: T0 },
     } satisfies Envelope);
     expect(kinds(await runner.run(cart, first(copy)))).toEqual(['parked']);
     expect(h.store.record(cart).parked?.reason).toContain('replay it if it was not applied, skip it if it was');
@@ -490,19 +492,19 @@ describe('TurnRunner: replay and skip', () => {
     const copy = (sender: string, value: string): Envelope => {
       const from: Address = { typename: 'shop/user', id: sender };
       return asResent({
-        id: messageId(`shop/user/${sender}`, 9, 0),
+        id: messageId(`shop/user/${sender}`, 0, 9, 0),
         target: cart,
         caller: from,
         argument: str(value),
-        origin: { kind: 'function', sender: from, turn: 9, index: 0, sentAt: T0 },
+        origin: { kind: 'function', sender: from, incarnation: 0, turn: 9, index: 0, sentAt: T0 },
       });
     };
     await runner.run(cart, first(copy('bob', 'x'), copy('carol', 'y')));
-    expect(h.deadLetters.ids(cart)).toEqual(['shop/user/bob#9.0', 'shop/user/carol#9.0']);
+    expect(h.deadLetters.ids(cart)).toEqual(['shop/user/bob#0.9.0', 'shop/user/carol#0.9.0']);
     await runner.run(cart, first(control('replay')));
     expect(h.invoker.batches(text)).toEqual([['x']]);
-    expect(h.store.record(cart).parked?.messageId).toBe('shop/user/carol#9.0');
-    expect(h.store.record(cart).parked?.reason).toContain('"shop/user/carol#9.0"');
+    expect(h.store.record(cart).parked?.messageId).toBe('shop/user/carol#0.9.0');
+    expect(h.store.record(cart).parked?.reason).toContain('"shop/user/carol#0.9.0"');
     await runner.run(cart, first(control('replay')));
     expect(h.invoker.batches(text)).toEqual([['x'], ['y']]);
     expect(h.store.record(cart).parked).toBeUndefined();
@@ -514,11 +516,11 @@ describe('TurnRunner: replay and skip', () => {
     h.store.records.set('shop/cart/alice', { ...h.store.record(cart), dedup: { marks: new Map(), forgottenUntil: T0 + 60_000 } });
     const bob: Address = { typename: 'shop/user', id: 'bob' };
     const copy = asResent({
-      id: messageId('shop/user/bob', 9, 0),
+      id: messageId('shop/user/bob', 0, 9, 0),
       target: cart,
       caller: bob,
       argument: str('late'),
-      origin: { kind: 'function', sender: bob, turn: 9, index: 0, sentAt: T0 },
+      origin: { kind: 'function', sender: bob, incarnation: 0, turn: 9, index: 0, sentAt: T0 },
     } satisfies Envelope);
     await runner.run(cart, first(copy, ingress('after')));
     expect(h.deadLetters.ids(cart)).toEqual([copy.id, 'ingress:after']);
@@ -538,7 +540,7 @@ describe('TurnRunner: release before anything else', () => {
     h.functions.bindings.delete('shop/cart');
     const outcomes = await h.runner().run(cart, again(2, ingress('a')));
     // the committed turn's effects must still leave (DESIGN I4), whatever happens to the message next
-    expect(h.bus.sent.map((m) => m.id)).toEqual(['shop/cart/alice#1.0']);
+    expect(h.bus.sent.map((m) => m.id)).toEqual([`shop/cart/alice#${INC}.1.0`]);
     expect(h.bus.sent[0]!.origin).toMatchObject({ resent: true });
     // the address is parked (nothing can run it); its turn's effects are out, and they stay out
     expect(kinds(outcomes)).toEqual(['parked']);

@@ -10,13 +10,13 @@ const checkout = { typename: 'shop/checkout', id: 'alice' };
 const order = { typename: 'shop/Order', value: Uint8Array.of(1, 2, 3) };
 
 const examples: Record<string, Envelope> = {
-  function: { id: 'shop/cart/alice#7.0', target: checkout, caller: cart, argument: order, origin: { kind: 'function', sender: cart, turn: 7, index: 0, sentAt: 1_763_769_600_000 } },
+  function: { id: 'shop/cart/alice#7.0', target: checkout, caller: cart, argument: order, origin: { kind: 'function', sender: cart, incarnation: 1_763_000_000_000, turn: 7, index: 0, sentAt: 1_763_769_600_000 } },
   'function, resent, far turn': {
     id: 'x',
     target: checkout,
     caller: cart,
     argument: order,
-    origin: { kind: 'function', sender: cart, turn: 2 ** 40, index: 3, sentAt: 1, resent: true },
+    origin: { kind: 'function', sender: cart, incarnation: 1, turn: 2 ** 40, index: 3, sentAt: 1, resent: true },
   },
   ingress: { id: 'ingress:k-1', target: checkout, caller: undefined, argument: order, origin: { kind: 'ingress', key: 'k-1', keyed: true, acceptedAt: 5 } },
   'ingress, minted, resent': { id: 'ingress:m', target: checkout, caller: undefined, argument: order, origin: { kind: 'ingress', key: 'm', keyed: false, acceptedAt: 5, resent: true } },
@@ -70,7 +70,7 @@ describe('envelope codec', () => {
     const address = fc.record({ typename: fc.constantFrom('a/b', 'shop.v2/cart'), id: fc.string({ minLength: 1, maxLength: 10 }) });
     const time = fc.nat({ max: 2 ** 45 });
     const origin = fc.oneof(
-      fc.record({ kind: fc.constant('function' as const), sender: address, turn: fc.maxSafeNat(), index: fc.nat({ max: 2 ** 32 - 1 }), sentAt: time, resent: fc.constant(true) }, { requiredKeys: ['kind', 'sender', 'turn', 'index', 'sentAt'] }),
+      fc.record({ kind: fc.constant('function' as const), sender: address, incarnation: time, turn: fc.maxSafeNat(), index: fc.nat({ max: 2 ** 32 - 1 }), sentAt: time, resent: fc.constant(true) }, { requiredKeys: ['kind', 'sender', 'incarnation', 'turn', 'index', 'sentAt'] }),
       fc.record({ kind: fc.constant('ingress' as const), key: fc.string({ minLength: 1 }), keyed: fc.boolean(), acceptedAt: time, resent: fc.constant(true) }, { requiredKeys: ['kind', 'key', 'keyed', 'acceptedAt'] }),
       fc.record({ kind: fc.constant('timer' as const), timerId: fc.string({ minLength: 1 }), dueAt: time }),
       fc.record({ kind: fc.constant('control' as const), command: fc.constantFrom('replay' as const, 'skip' as const), messageId: fc.string({ minLength: 1 }), issuedAt: time }, { requiredKeys: ['kind', 'command', 'issuedAt'] }),
