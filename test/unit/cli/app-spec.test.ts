@@ -47,3 +47,15 @@ describe('statefun dev apps', () => {
     expect(locateDataDir({}, 'state', dir)).toBe(join(dir, '.statefun'));
   });
 });
+
+describe('the admin socket', () => {
+  it('livesInTheDataDirectoryUnlessThatPathIsTooLongForASocket', async () => {
+    const { adminSocketPath } = await import('../../../runtime/local/dev/admin-server.js');
+    expect(adminSocketPath('/tmp/app/.statefun')).toBe('/tmp/app/.statefun/admin.sock');
+    const deep = `/tmp/${'x'.repeat(120)}/.statefun`;
+    const socket = adminSocketPath(deep);
+    expect(socket.length).toBeLessThanOrEqual(100);
+    expect(socket).toMatch(/statefun-admin-[0-9a-f]{16}\.sock$/);
+    expect(adminSocketPath(deep)).toBe(socket);
+  });
+});
