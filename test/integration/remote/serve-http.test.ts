@@ -26,7 +26,7 @@ let server: TestServer;
 let invoker: RemoteFunctionInvoker;
 beforeAll(async () => {
   server = await startServer(createRequestReplyListener([counter], { payloadMaxBytes: 4096 }));
-  invoker = new RemoteFunctionInvoker({ urlPathTemplate: `${server.url}/{function.name}`, callTimeoutMs: 300 });
+  invoker = new RemoteFunctionInvoker({ urlPathTemplate: `${server.url}/{function.name}`, callTimeoutMs: 500 });
 });
 afterAll(async () => {
   await invoker.close();
