@@ -14,6 +14,7 @@ export default defineConfig({
     alias: [
       { find: /^statefun-aws$/, replacement: here('./runtime/sdk/index.ts') },
       { find: /^statefun-aws\/testing$/, replacement: here('./runtime/local/testing/index.ts') },
+      { find: /^statefun-aws\/cdk$/, replacement: here('./lib/index.ts') },
     ],
   },
   test: {
@@ -23,7 +24,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'examples/**/*.test.ts'] },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/cdk/**/*.test.ts', 'examples/**/*.test.ts'] },
       },
       './vitest.integration.config.ts',
     ],

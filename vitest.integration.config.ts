@@ -17,6 +17,7 @@ export default defineConfig({
     alias: [
       { find: /^statefun-aws$/, replacement: here('./runtime/sdk/index.ts') },
       { find: /^statefun-aws\/testing$/, replacement: here('./runtime/local/testing/index.ts') },
+      { find: /^statefun-aws\/cdk$/, replacement: here('./lib/index.ts') },
     ],
   },
   test: {
