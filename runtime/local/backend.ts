@@ -387,7 +387,12 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
         const key = this.remember(entry.address);
         const letters = this.deadLetters.get(key) ?? [];
         const known = new Set(letters.map((l) => l.envelope.id));
-        for (const letter of entry.letters) if (!known.has(letter.envelope.id)) letters.push(letter);
+        for (const letter of entry.letters) {
+          // Also a letter given twice in one call (a duplicate delivery within a batch) is kept once.
+          if (known.has(letter.envelope.id)) continue;
+          known.add(letter.envelope.id);
+          letters.push(letter);
+        }
         if (letters.length > 0) this.deadLetters.set(key, letters);
         const box = this.mailboxes.get(key);
         for (const seq of entry.consumed) box?.remove(seq);
