@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runningDataDirs } from '../../runtime/cli/running-servers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist/runtime/cli/main.js');
@@ -156,6 +157,8 @@ beforeAll(() => {
 });
 afterAll(async () => {
   if (appDir !== undefined) await rm(appDir, { recursive: true, force: true });
+  // Killed servers leave their "running" notes in the temp folder; listing the running ones removes those.
+  runningDataDirs();
 });
 
 describe('statefun dev under SIGKILL', () => {
