@@ -35,6 +35,9 @@ Options:
   --host <host>          interface for the ingress and egress ports (default: 127.0.0.1)
   --no-watch             do not reload on changes
   --no-fsync             do not fsync the journal: survives a crash of the process, not of the machine
+  --aws-local            run on the AWS path instead: DynamoDB Local, the SQS and Scheduler emulators, and
+                         the Lambda handlers in-process behind local SQS pollers and an API Gateway stand-in
+                         (state in <data-dir>/aws-local; no reloading; --http-port <p> for HTTP ingresses)
   -- --key value ...     configuration for embedded modules (their config.string('key') etc.)
 
 Stop with Ctrl-C: running turns finish, sinks drain, and the data directory is closed cleanly.`;
@@ -81,7 +84,11 @@ order, or skip the failing one and replay the rest.
 
 Options:
   --message <id>         (skip) the message to drop (default: the first, the one that failed)
-${TARGET_OPTIONS}`;
+${TARGET_OPTIONS}
+
+On AWS: add --aws. The table and queue come from --table and --queue-url (else STATEFUN_TABLE_NAME and
+STATEFUN_QUEUE_URL), region and credentials as the AWS SDK finds them; with --data-dir or --app, from the
+statefun dev --aws-local running there. Replay and skip go into the address's FIFO message group.`;
 
 export const HELP_BY_COMMAND: Readonly<Record<string, string>> = {
   dev: DEV_HELP,

@@ -139,6 +139,8 @@ export async function startAwsLocal(options: AwsLocalOptions): Promise<AwsLocal>
       AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodb,
       AWS_ENDPOINT_URL_SQS: emulators.sqs,
       AWS_ENDPOINT_URL_SCHEDULER: emulators.scheduler,
+      AWS_ACCESS_KEY_ID: emulatorCredentials().accessKeyId,
+      AWS_SECRET_ACCESS_KEY: emulatorCredentials().secretAccessKey,
     };
     const logger = options.logger ?? lineLogger(log, 'warn');
     const handlerOptions = (extra: Record<string, string> = {}): HandlerOptions => ({

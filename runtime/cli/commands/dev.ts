@@ -7,6 +7,7 @@ import { expectPositionals } from '../args.js';
 
 /** `statefun dev [app]`: see DEV_HELP. Runs until SIGINT or SIGTERM (or `io.stopRequested`). */
 export async function devCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  if (flagsOf(argv).includes('--aws-local')) return (await import('./dev-aws-local.js')).devAwsLocalCommand(argv, io);
   const args = parseArgs(
     argv,
     [
@@ -58,4 +59,10 @@ function signalled(): Promise<void> {
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
+}
+
+/** The arguments before a lone `--` (after it come the app's own). */
+export function flagsOf(argv: readonly string[]): readonly string[] {
+  const end = argv.indexOf('--');
+  return end < 0 ? argv : argv.slice(0, end);
 }

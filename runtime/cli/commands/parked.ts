@@ -3,6 +3,7 @@ import { addressFromArgs } from '../address-args.js';
 import { parseArgs, single, UsageError } from '../args.js';
 import { parkedDetailJson, parkedDetailText, parkedListText } from '../format.js';
 import type { CliIo } from '../io.js';
+import { flagsOf } from './dev.js';
 import { TARGET_FLAGS, withTarget } from './target-options.js';
 
 const SUBCOMMANDS = ['list', 'show', 'replay', 'skip'] as const;
@@ -10,6 +11,7 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** `statefun parked [list|show|replay|skip]`: see PARKED_HELP. */
 export async function parkedCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  if (flagsOf(argv).includes('--aws')) return (await import('./parked-aws.js')).parkedAwsCommand(argv, io);
   const args = parseArgs(argv, [...TARGET_FLAGS, { name: 'message', value: true }], 'parked');
   const [first, ...rest] = args.positionals;
   const sub = (first ?? 'list') as Subcommand;
