@@ -12,10 +12,16 @@ import type { EgressManifest, ResourceManifest } from './app-manifest.js';
 import { EGRESS_PERMISSIONS, KMS_PRODUCER_PERMISSIONS } from './iam-actions.js';
 import { acknowledgeWildcard } from './nag.js';
 
+/** What an egress needs of an event bus (an `events.IEventBus` has it). */
+export interface EventBusLike {
+  readonly eventBusName: string;
+  readonly eventBusArn: string;
+}
+
 type Target =
   | { readonly type: 'sqs'; readonly queue: sqs.IQueue }
   | { readonly type: 'sns'; readonly topic: sns.ITopic }
-  | { readonly type: 'eventbridge'; readonly bus: events.IEventBus }
+  | { readonly type: 'eventbridge'; readonly bus: EventBusLike }
   | { readonly type: 'kinesis'; readonly stream: kinesis.IStream };
 
 /**
@@ -39,8 +45,8 @@ export class EgressTarget {
     return new EgressTarget({ type: 'sns', topic });
   }
 
-  /** An EventBridge event bus (`io.statefun-aws.eventbridge.v1/egress`). */
-  static eventBus(bus: events.IEventBus): EgressTarget {
+  /** An EventBridge event bus (`io.statefun-aws.eventbridge.v1/egress`), e.g. an `events.EventBus`. */
+  static eventBus(bus: EventBusLike): EgressTarget {
     return new EgressTarget({ type: 'eventbridge', bus });
   }
 
@@ -143,7 +149,7 @@ function resolveOne(scope: Construct, egress: EgressManifest, given: Target | un
       };
     }
     case 'eventbridge': {
-      const bus =
+      const bus: EventBusLike =
         given?.type === 'eventbridge'
           ? given.bus
           : egress.bus.ref.startsWith('arn:')

@@ -19,7 +19,7 @@ export type {
 } from './app-manifest.js';
 export { DelayInfrastructure, type DelayInfrastructureProps } from './delay-infrastructure.js';
 export { Dispatcher, type DispatcherOptions, type DispatcherProps } from './dispatcher.js';
-export { EgressTarget, type ResolvedEgress } from './egress.js';
+export { EgressTarget, type EventBusLike, type ResolvedEgress } from './egress.js';
 export { HttpIngress, type HttpIngressOptions, type HttpIngressProps, MAX_HTTP_PAYLOAD } from './http-ingress.js';
 export {
   EGRESS_PERMISSIONS,
