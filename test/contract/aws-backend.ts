@@ -105,7 +105,7 @@ export async function awsContractBackend(endpoints: AwsEmulatorEndpoints): Promi
     const key = addressKey(target);
     const deadline = Date.now() + (options.waitMs ?? 0);
     while ((arrivals.get(key)?.length ?? 0) < (options.atLeast ?? 0) && Date.now() < deadline) await sleep(25);
-    if (pumpError !== undefined) throw pumpError;
+    if (pumpError !== undefined) throw new Error(`the queue consumer of the contract backend failed: ${String(pumpError)}`, { cause: pumpError });
     const out = arrivals.get(key) ?? [];
     arrivals.delete(key);
     return out;
