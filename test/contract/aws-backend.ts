@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type Address, addressKey } from '../../runtime/core/address.js';
+import { describeError } from '../../runtime/core/errors.js';
 import { DynamoDbDeadLetterStore } from '../../runtime/aws/dynamodb/dead-letter-store.js';
 import { DynamoDbSpecStore } from '../../runtime/aws/dynamodb/spec-store.js';
 import { DynamoDbStateStore } from '../../runtime/aws/dynamodb/state-store.js';
@@ -105,7 +106,7 @@ export async function awsContractBackend(endpoints: AwsEmulatorEndpoints): Promi
     const key = addressKey(target);
     const deadline = Date.now() + (options.waitMs ?? 0);
     while ((arrivals.get(key)?.length ?? 0) < (options.atLeast ?? 0) && Date.now() < deadline) await sleep(25);
-    if (pumpError !== undefined) throw new Error(`the queue consumer of the contract backend failed: ${String(pumpError)}`, { cause: pumpError });
+    if (pumpError !== undefined) throw new Error(`the queue consumer of the contract backend failed: ${describeError(pumpError)}`, { cause: pumpError });
     const out = arrivals.get(key) ?? [];
     arrivals.delete(key);
     return out;
