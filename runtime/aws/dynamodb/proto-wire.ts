@@ -150,17 +150,23 @@ export class ProtoReader {
         this.readVarint();
         return;
       case FIXED64:
-        this.pos += 8;
+        this.advance(8);
         return;
       case LENGTH_DELIMITED:
-        this.pos += this.readVarint();
+        // Read the length first: `this.pos += this.readVarint()` would add it to the position before the length.
+        this.advance(this.readVarint());
         return;
       case FIXED32:
-        this.pos += 4;
+        this.advance(4);
         return;
       default:
         this.fail(`wire type ${wireType}`);
     }
+  }
+
+  private advance(n: number): void {
+    if (this.pos + n > this.buf.length) this.fail('a field beyond the end');
+    this.pos += n;
   }
 
   private readVarint(): number {
