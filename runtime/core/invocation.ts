@@ -87,7 +87,9 @@ export interface FunctionInvoker {
    * Runs the batch. Rejects (with a {@link RetryableError}, a {@link TerminalError} or anything else,
    * which counts as retryable) when nothing of the batch can be used.
    *
-   * @param deadline epoch milliseconds by which the answer is needed; invokers should give up by then.
+   * @param timeoutMs how long the answer may take from now (`Infinity` for no limit); invokers give up by
+   *   then. A duration, not a point in time, so that an invoker measures it on its own clock, whatever clock
+   *   the engine runs on (a virtual one in tests).
    */
-  invoke(request: InvocationRequest, deadline: number): Promise<InvocationOutcome>;
+  invoke(request: InvocationRequest, timeoutMs: number): Promise<InvocationOutcome>;
 }

@@ -277,7 +277,7 @@ export class TurnRunner {
     let current = request;
     const callDeadline = Math.min(deadline - this.margin / 2, this.deps.clock.now() + binding.callTimeoutMs);
     for (let round = 0; round <= MAX_REGISTRATION_ROUNDS; round++) {
-      const outcome = await binding.invoker.invoke(current, callDeadline);
+      const outcome = await binding.invoker.invoke(current, Math.max(0, callDeadline - this.deps.clock.now()));
       if (outcome.kind === 'result') return { outcome, specs };
       if (round === MAX_REGISTRATION_ROUNDS || outcome.missing.length === 0) break;
       const missing = outcome.missing.map((spec) => validateStateSpec(spec, binding.typename));

@@ -41,6 +41,8 @@ export interface RuntimeFaults {
   wrapPorts?(ports: EnginePorts): EnginePorts;
   /** How many fire envelopes a due timer produces (2 = fired twice). */
   fireCopies?(timer: TimerRef): number;
+  /** How much later than due a timer fires (0 = on time). */
+  fireDelayMs?(timer: TimerRef): number;
 }
 
 export interface LocalRuntimeOptions {
@@ -83,6 +85,8 @@ export class LocalRuntime {
   private timerArmedAt: number | undefined;
   private cancelTimer: (() => void) | undefined;
   private idleWaiters: Array<() => void> = [];
+  /** Timers whose fire fault injection holds back. */
+  private readonly lateFires = new Set<string>();
 
   constructor(private readonly options: LocalRuntimeOptions) {
     this.backend = options.backend;
@@ -287,9 +291,22 @@ export class LocalRuntime {
     this.timerArmedAt = undefined;
     try {
       for (;;) {
-        const due = this.backend.dueTimers(this.timers.now());
+        const due = this.backend.dueTimers(this.timers.now()).filter((t) => !this.lateFires.has(t.timerId));
         if (due.length === 0) break;
-        for (const timer of due) await this.backend.fire(timer, this.options.faults?.fireCopies?.(timer) ?? 1);
+        for (const timer of due) {
+          const late = this.options.faults?.fireDelayMs?.(timer) ?? 0;
+          if (late > 0) {
+            this.lateFires.add(timer.timerId);
+            this.timers.setTimer(this.timers.now() + late, () => {
+              this.backend
+                .fire(timer)
+                .catch((error: unknown) => this.options.onError?.(error))
+                .finally(() => this.lateFires.delete(timer.timerId));
+            });
+            continue;
+          }
+          await this.backend.fire(timer, this.options.faults?.fireCopies?.(timer) ?? 1);
+        }
       }
     } catch (error) {
       this.options.onError?.(error);

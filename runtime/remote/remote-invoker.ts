@@ -21,7 +21,7 @@ export interface TransportOptions {
  *
  * @example
  * const invoker = new RemoteFunctionInvoker({ urlPathTemplate: 'http://127.0.0.1:8000/{function.name}' });
- * const outcome = await invoker.invoke(request, Date.now() + 10_000);
+ * const outcome = await invoker.invoke(request, 10_000);
  */
 export class RemoteFunctionInvoker implements FunctionInvoker {
   readonly transport: RequestReplyTransport;
@@ -30,9 +30,9 @@ export class RemoteFunctionInvoker implements FunctionInvoker {
     this.transport = 'transport' in options ? options.transport : new HttpTransport(options);
   }
 
-  async invoke(request: InvocationRequest, deadline: number): Promise<InvocationOutcome> {
+  async invoke(request: InvocationRequest, timeoutMs: number): Promise<InvocationOutcome> {
     const body = encodeToFunction(request);
-    const answer = await this.transport.exchange({ functionType: request.target.typename, body }, deadline);
+    const answer = await this.transport.exchange({ functionType: request.target.typename, body }, Date.now() + timeoutMs);
     return decodeFromFunction(answer, request);
   }
 

@@ -93,7 +93,7 @@ export function createRequestReplyHandler(definitions: readonly FunctionDefiniti
     const until = Math.min(deadline, Date.now() + definition.timeoutMs);
     // Each round types at least one more empty state, so this ends.
     for (let round = 0; round <= request.state.length; round++) {
-      const outcome = await invoker.invoke(request, until);
+      const outcome = await invoker.invoke(request, until - Date.now());
       if (outcome.kind === 'incomplete') {
         const typed = typeEmptyStates(request, outcome.missing);
         if (typed === undefined) return encodeFromFunction({ missing: outcome.missing });

@@ -59,9 +59,14 @@ class BatchContext implements Context<Specs> {
     private readonly definition: FunctionDefinition,
     request: InvocationRequest,
     storageClass: new (ctx: BatchContext) => StateOf<Specs>,
+    private readonly at: number,
   ) {
     for (const entry of request.state) this.base.set(entry.name, { typename: entry.typename, value: entry.value });
     this.storage = new storageClass(this);
+  }
+
+  now(): Date {
+    return new Date(this.at);
   }
 
   private get where(): string {
@@ -251,13 +256,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * request in, effects out. Used embedded in the dispatcher and `statefun dev`, and behind the remote
  * request-reply handlers, so one definition runs either way unchanged.
  *
- * @param clock the clock the `deadline` of each request is on: the engine's (a virtual one in tests).
+ * @param clock the engine's clock, for `ctx.now()` (a virtual one in tests).
  */
 export function embeddedInvoker(definition: FunctionDefinition, clock: Clock = systemClock): FunctionInvoker {
   const storageClass = storageClassOf(definition);
   return {
-    async invoke(request: InvocationRequest, deadline: number): Promise<InvocationOutcome> {
-      const ctx = new BatchContext(request.target, definition, request, storageClass);
+    async invoke(request: InvocationRequest, timeoutMs: number): Promise<InvocationOutcome> {
+      const started = Date.now();
+      const ctx = new BatchContext(request.target, definition, request, storageClass, clock.now());
       let timeout: Promise<'timeout'> | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let completed = 0;
@@ -269,10 +275,9 @@ export function embeddedInvoker(definition: FunctionDefinition, clock: Clock = s
           try {
             const returned = definition.handler(ctx, new Message(invocation.argument));
             if (isThenable(returned)) {
-              if (Number.isFinite(deadline)) {
+              if (Number.isFinite(timeoutMs)) {
                 timeout ??= new Promise<'timeout'>((resolve) => {
-                  // The deadline is on the engine's clock (virtual in tests), so measure it on that clock.
-                  timer = setTimeout(() => resolve('timeout'), Math.min(MAX_TIMEOUT_MS, Math.max(0, deadline - clock.now())));
+                  timer = setTimeout(() => resolve('timeout'), Math.min(MAX_TIMEOUT_MS, Math.max(0, timeoutMs - (Date.now() - started))));
                 });
                 const settled = await Promise.race([returned, timeout]);
                 if (settled === 'timeout') {

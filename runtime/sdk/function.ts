@@ -53,6 +53,11 @@ export interface Context<S extends Specs = Specs> {
   readonly self: Address;
   /** The sending address; undefined for messages from an ingress. */
   readonly caller: Address | undefined;
+  /**
+   * The time of this batch on the runtime's clock (virtual in the test runtime): the same for every message of
+   * the batch, so a handler that branches on time stays deterministic within its turn.
+   */
+  now(): Date;
   /** The declared states, typed. */
   readonly storage: StateOf<S>;
   send<M>(message: OutgoingMessage<M>): void;

@@ -5,8 +5,8 @@
  * import { defineFunction, valueSpec, intType, jsonType, playgroundEgressRecord } from 'statefun-aws';
  */
 export type { Address } from '../core/address.js';
-export { address, addressKey } from '../core/address.js';
-export type { Duration } from '../core/duration.js';
+export { address, addressKey, parseAddressKey, sameAddress } from '../core/address.js';
+export { type Duration, durationToMs, formatMs } from '../core/duration.js';
 export {
   isStatefunError,
   RetryableError,

@@ -20,6 +20,7 @@ export interface DuplicateOptions extends FaultOptions {
 
 /** How often each fault was actually injected, so a test can check that it exercised what it claims. */
 export interface InjectedCounts {
+  lateFires: number;
   crashesBeforeCommit: number;
   crashesAfterCommit: number;
   crashesMidRelease: number;
@@ -72,6 +73,7 @@ export interface FaultHost {
  */
 export class Faults {
   readonly injected: InjectedCounts = {
+    lateFires: 0,
     crashesBeforeCommit: 0,
     crashesAfterCommit: 0,
     crashesMidRelease: 0,
@@ -84,6 +86,7 @@ export class Faults {
   private midRelease: Pending[] = [];
   private duplicates: Array<Pending & { readonly afterMs: number }> = [];
   private doubleFire: Pending[] = [];
+  private lateFire: Array<Pending & { readonly byMs: number }> = [];
   private fireAfterCancel = false;
   private readonly scheduled = new Map<string, TimerRef>();
 
@@ -126,6 +129,15 @@ export class Faults {
     return this;
   }
 
+  /**
+   * The next due timer(s) of matching owners fire this much late, as EventBridge Scheduler may (within a
+   * minute): messages sent meanwhile arrive first.
+   */
+  timerFiresLate(options: FaultOptions & { readonly by: Duration }): this {
+    this.lateFire.push({ ...pending(options), byMs: durationToMs(options.by, 'by of timerFiresLate', { allowZero: false }) });
+    return this;
+  }
+
   /** From now on, cancelled timers still fire at their due time; their owners must drop them. */
   timerFiresAfterCancel(): this {
     this.fireAfterCancel = true;
@@ -139,6 +151,7 @@ export class Faults {
     this.midRelease = [];
     this.duplicates = [];
     this.doubleFire = [];
+    this.lateFire = [];
     this.fireAfterCancel = false;
   }
 
@@ -150,6 +163,13 @@ export class Faults {
         if (!take(this.doubleFire, timer.owner)) return 1;
         this.injected.doubleFires++;
         return 2;
+      },
+      fireDelayMs: (timer) => {
+        const hit = this.lateFire.find((p) => p.remaining > 0 && p.matches(timer.owner));
+        if (hit === undefined) return 0;
+        hit.remaining--;
+        this.injected.lateFires++;
+        return hit.byMs;
       },
     };
   }

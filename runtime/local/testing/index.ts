@@ -4,6 +4,7 @@
  * @example
  * import { createTestRuntime } from 'statefun-aws/testing';
  */
+export { createTestRuntimeFromApp, type TestAppOptions } from './from-app.js';
 export { type DuplicateOptions, type FaultOptions, Faults, InjectedCrash, type InjectedCounts } from './faults.js';
 export {
   createTestRuntime,

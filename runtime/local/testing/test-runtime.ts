@@ -25,8 +25,8 @@ export interface TestRuntimeOptions {
   readonly bindings?: readonly FunctionBinding[];
   /** Egress typenames that exist. @default ['io.statefun.playground/egress'] */
   readonly egresses?: readonly string[];
-  /** Virtual time at start. @default 2026-01-01T00:00:00Z */
-  readonly startTime?: Date | number;
+  /** Virtual time at start (a Date, epoch ms, or an ISO string). @default 2026-01-01T00:00:00Z */
+  readonly startTime?: Date | number | string;
   readonly retry?: Partial<RetryPolicy>;
   readonly dedup?: Partial<DedupPolicy>;
   /**
@@ -258,8 +258,9 @@ export class TestRuntime {
       .map((r) => r.payload);
   }
 
-  /** Delayed messages an address sent that are still pending. */
-  pendingTimers(address: Address): PendingTimer[] {
+  /** Delayed messages an address sent that are still pending: `pendingTimers(fn, id)` or `pendingTimers(address)`. */
+  pendingTimers(fn: FunctionRef | Address, id?: string): PendingTimer[] {
+    const address: Address = id === undefined ? (fn as Address) : { typename: fn.typename, id };
     return [...(this.backend.recordOf(addressKey(address))?.timers.values() ?? [])];
   }
 

@@ -59,7 +59,7 @@ describe('HTTP transport: what is retried and what is terminal', () => {
   it('retries 5xx until the function answers, and uses the answer', async () => {
     let calls = 0;
     const server = await serve((req, res) => (++calls <= 2 ? answer(503)(req, res) : answer(200)(req, res)));
-    const outcome = await invokerFor(server.url).invoke(request, Date.now() + 5_000);
+    const outcome = await invokerFor(server.url).invoke(request, 5_000);
     expect(calls).toBe(3);
     expect(outcome.kind === 'result' && outcome.messages.length).toBe(1);
   });
@@ -67,7 +67,7 @@ describe('HTTP transport: what is retried and what is terminal', () => {
   it('an SDK answering 500 all the time is retried inside the call budget, then a RetryableError', async () => {
     const server = await serve(answer(500, 'boom', { 'content-type': 'text/plain' }));
     const started = Date.now();
-    const error = await failure(invokerFor(server.url, { callTimeoutMs: 500 }).invoke(request, Date.now() + 5_000));
+    const error = await failure(invokerFor(server.url, { callTimeoutMs: 500 }).invoke(request, 5_000));
     expect(isStatefunError(error, 'retryable')).toBe(true);
     expect(error.message).toMatch(/failed after \d+ attempts .*answered HTTP 500: "boom"/);
     expect(server.requests()).toBeGreaterThan(1);
@@ -77,7 +77,7 @@ describe('HTTP transport: what is retried and what is terminal', () => {
   it.each([408, 409, 429])('retries HTTP %i', async (status) => {
     let calls = 0;
     const server = await serve((req, res) => (++calls === 1 ? answer(status)(req, res) : answer(200)(req, res)));
-    const outcome = await invokerFor(server.url).invoke(request, Date.now() + 5_000);
+    const outcome = await invokerFor(server.url).invoke(request, 5_000);
     expect([calls, outcome.kind]).toEqual([2, 'result']);
   });
 
@@ -85,11 +85,11 @@ describe('HTTP transport: what is retried and what is terminal', () => {
     let calls = 0;
     const server = await serve((req, res) => (++calls === 1 ? answer(429, '', { 'retry-after': '1' })(req, res) : answer(200)(req, res)));
     const started = Date.now();
-    await invokerFor(server.url).invoke(request, Date.now() + 5_000);
+    await invokerFor(server.url).invoke(request, 5_000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(990);
 
     const busy = await serve(answer(429, '', { 'retry-after': '30' }));
-    const error = await failure(invokerFor(busy.url).invoke(request, Date.now() + 5_000));
+    const error = await failure(invokerFor(busy.url).invoke(request, 5_000));
     expect(isStatefunError(error, 'retryable')).toBe(true);
     expect((error as Error & { retryAfterMs?: number }).retryAfterMs).toBe(30_000);
     expect(busy.requests()).toBe(1);
@@ -97,7 +97,7 @@ describe('HTTP transport: what is retried and what is terminal', () => {
 
   it('a 404 is terminal at once: one request, the status and the reason in the error', async () => {
     const server = await serve(answer(404, 'no such function', { 'content-type': 'text/plain' }));
-    const error = await failure(invokerFor(server.url).invoke(request, Date.now() + 5_000));
+    const error = await failure(invokerFor(server.url).invoke(request, 5_000));
     expect(isStatefunError(error, 'terminal')).toBe(true);
     expect(error.message).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/greeter \(example\/greeter\): answered HTTP 404: "no such function"; not retried/);
     expect(server.requests()).toBe(1);
@@ -105,14 +105,14 @@ describe('HTTP transport: what is retried and what is terminal', () => {
 
   it('a redirect is not followed and is terminal', async () => {
     const server = await serve(answer(307, '', { location: 'http://127.0.0.1:1/elsewhere' }));
-    const error = await failure(invokerFor(server.url).invoke(request, Date.now() + 5_000));
+    const error = await failure(invokerFor(server.url).invoke(request, 5_000));
     expect(isStatefunError(error, 'terminal')).toBe(true);
     expect(error.message).toMatch(/HTTP 307 \(redirect to "http:\/\/127.0.0.1:1\/elsewhere", not followed\)/);
   });
 
   it('a garbage body is terminal', async () => {
     const server = await serve(answer(200, '<html><body>Welcome to nginx!</body></html>', {}));
-    const error = await failure(invokerFor(server.url).invoke(request, Date.now() + 5_000));
+    const error = await failure(invokerFor(server.url).invoke(request, 5_000));
     expect(isStatefunError(error, 'terminal')).toBe(true);
     expect(error.message).toMatch(/the response of function example\/greeter \(id "alice"\) \(43 bytes\) is not a FromFunction message: invalid wire type/);
     expect(server.requests()).toBe(1);
@@ -120,13 +120,13 @@ describe('HTTP transport: what is retried and what is terminal', () => {
 
   it('a 2xx of another content type is terminal; a missing one or one with parameters is accepted', async () => {
     const html = await serve(answer(200, effects, { 'content-type': 'text/html' }));
-    const error = await failure(invokerFor(html.url).invoke(request, Date.now() + 5_000));
+    const error = await failure(invokerFor(html.url).invoke(request, 5_000));
     expect(isStatefunError(error, 'terminal')).toBe(true);
     expect(error.message).toMatch(/answered 200 with content type "text\/html" instead of application\/octet-stream/);
 
     for (const headers of [{}, { 'content-type': 'Application/Octet-Stream; charset=binary' }]) {
       const server = await serve(answer(200, effects, headers));
-      const outcome = await invokerFor(server.url).invoke(request, Date.now() + 5_000);
+      const outcome = await invokerFor(server.url).invoke(request, 5_000);
       expect(outcome.kind).toBe('result');
     }
   });
@@ -137,13 +137,13 @@ describe('HTTP transport: what is retried and what is terminal', () => {
       seen.push([req.method, req.url, req.headers['content-type'], req.headers.accept]);
       answer(200)(req, res);
     });
-    await invokerFor(`${server.url}/v1`).invoke(request, Date.now() + 5_000);
+    await invokerFor(`${server.url}/v1`).invoke(request, 5_000);
     expect(seen).toEqual([['POST', '/v1/greeter', 'application/octet-stream', 'application/octet-stream']]);
   });
 
   it('an empty 200 body means no effects', async () => {
     const server = await serve(answer(200, new Uint8Array(0)));
-    const outcome = await invokerFor(server.url).invoke(request, Date.now() + 5_000);
+    const outcome = await invokerFor(server.url).invoke(request, 5_000);
     expect(outcome).toEqual({ kind: 'result', completed: 1, mutations: [], messages: [], delayed: [], egress: [] });
   });
 });
@@ -154,7 +154,7 @@ describe('HTTP transport: timeouts and deadlines', () => {
       void sleep(2_000).then(() => answer(200)(req, res));
     });
     const started = Date.now();
-    const error = await failure(invokerFor(server.url, { callTimeoutMs: 300 }).invoke(request, Date.now() + 10_000));
+    const error = await failure(invokerFor(server.url, { callTimeoutMs: 300 }).invoke(request, 10_000));
     const took = Date.now() - started;
     expect(isStatefunError(error, 'retryable')).toBe(true);
     expect(error.message).toMatch(/no complete answer within \d+ ms/);
@@ -167,7 +167,7 @@ describe('HTTP transport: timeouts and deadlines', () => {
       void sleep(2_000).then(() => answer(200)(req, res));
     });
     const started = Date.now();
-    const error = await failure(invokerFor(server.url, { callTimeoutMs: 60_000 }).invoke(request, Date.now() + 250));
+    const error = await failure(invokerFor(server.url, { callTimeoutMs: 60_000 }).invoke(request, 250));
     expect(isStatefunError(error, 'retryable')).toBe(true);
     expect(Date.now() - started).toBeLessThan(1_500);
   });
@@ -183,7 +183,7 @@ describe('HTTP transport: timeouts and deadlines', () => {
       answer(200)(req, res);
     });
     const started = Date.now();
-    const outcome = await invokerFor(server.url, { readTimeoutMs: 150 }).invoke(request, Date.now() + 5_000);
+    const outcome = await invokerFor(server.url, { readTimeoutMs: 150 }).invoke(request, 5_000);
     expect(outcome.kind === 'result' && outcome.messages.length).toBe(1);
     expect(calls).toBe(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
@@ -193,7 +193,7 @@ describe('HTTP transport: timeouts and deadlines', () => {
     const server = await serve((req, res) => {
       void sleep(1_000).then(() => answer(200)(req, res));
     });
-    const error = await failure(invokerFor(server.url, { readTimeoutMs: 100, callTimeoutMs: 600 }).invoke(request, Date.now() + 5_000));
+    const error = await failure(invokerFor(server.url, { readTimeoutMs: 100, callTimeoutMs: 600 }).invoke(request, 5_000));
     expect(isStatefunError(error, 'retryable')).toBe(true);
     // Without the read timeout the first attempt would have waited out the whole budget.
     expect(server.requests()).toBeGreaterThanOrEqual(2);
@@ -212,7 +212,7 @@ describe('HTTP transport: timeouts and deadlines', () => {
     );
     const port = (silent.address() as net.AddressInfo).port;
     const started = Date.now();
-    const error = await failure(invokerFor(`https://127.0.0.1:${port}`, { connectTimeoutMs: 100, callTimeoutMs: 600 }).invoke(request, Date.now() + 5_000));
+    const error = await failure(invokerFor(`https://127.0.0.1:${port}`, { connectTimeoutMs: 100, callTimeoutMs: 600 }).invoke(request, 5_000));
     expect(isStatefunError(error, 'retryable')).toBe(true);
     expect(error.message).toMatch(/could not connect within 100 ms \(connect timeout\)/);
     // Without the connect timeout the first attempt would have hung for the whole budget.
@@ -224,7 +224,7 @@ describe('HTTP transport: timeouts and deadlines', () => {
     const server = await serve(answer(200));
     const url = server.url;
     await server.close();
-    const error = await failure(invokerFor(url, { callTimeoutMs: 200 }).invoke(request, Date.now() + 5_000));
+    const error = await failure(invokerFor(url, { callTimeoutMs: 200 }).invoke(request, 5_000));
     expect(isStatefunError(error, 'retryable')).toBe(true);
     expect(error.message).toMatch(/connection failed \(ECONNREFUSED\)/);
   });
@@ -234,7 +234,7 @@ describe('HTTP transport: payload limits', () => {
   it('a response over payloadMaxBytes is terminal, whether announced or streamed', async () => {
     const big = new Uint8Array(4096);
     const announced = await serve(answer(200, big, { 'content-type': 'application/octet-stream', 'content-length': String(big.length) }));
-    const error = await failure(invokerFor(announced.url, { payloadMaxBytes: 1024 }).invoke(request, Date.now() + 5_000));
+    const error = await failure(invokerFor(announced.url, { payloadMaxBytes: 1024 }).invoke(request, 5_000));
     expect(isStatefunError(error, 'terminal')).toBe(true);
     expect(error.message).toMatch(/the response of 4096 bytes exceeds payloadMaxBytes \(1024\)/);
 
@@ -245,7 +245,7 @@ describe('HTTP transport: payload limits', () => {
         res.end(big);
       });
     });
-    const error2 = await failure(invokerFor(streamed.url, { payloadMaxBytes: 5000 }).invoke(request, Date.now() + 5_000));
+    const error2 = await failure(invokerFor(streamed.url, { payloadMaxBytes: 5000 }).invoke(request, 5_000));
     expect(isStatefunError(error2, 'terminal')).toBe(true);
     expect(error2.message).toMatch(/the response exceeds payloadMaxBytes \(5000\) after 8192 bytes/);
   });
@@ -253,7 +253,7 @@ describe('HTTP transport: payload limits', () => {
   it('a request over payloadMaxBytes is terminal and not sent', async () => {
     const server = await serve(answer(200));
     const huge: InvocationRequest = { ...request, invocations: [{ caller: undefined, argument: { typename: 'x/y', value: new Uint8Array(2048) } }] };
-    const error = await failure(invokerFor(server.url, { payloadMaxBytes: 1024 }).invoke(huge, Date.now() + 5_000));
+    const error = await failure(invokerFor(server.url, { payloadMaxBytes: 1024 }).invoke(huge, 5_000));
     expect(isStatefunError(error, 'terminal')).toBe(true);
     expect(error.message).toMatch(/the request of \d+ bytes exceeds payloadMaxBytes \(1024\)/);
     expect(server.requests()).toBe(0);

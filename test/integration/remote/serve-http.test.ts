@@ -41,11 +41,11 @@ const request = (text: string, state: InvocationRequest['state']): InvocationReq
 
 describe('a TypeScript function served over HTTP, invoked by RemoteFunctionInvoker', () => {
   it('negotiates its states, then runs and returns its effects', async () => {
-    expect(await invoker.invoke(request('hi', []), Date.now() + 5_000)).toEqual({
+    expect(await invoker.invoke(request('hi', []), 5_000)).toEqual({
       kind: 'incomplete',
       missing: [{ name: 'count', typename: intType.typename, expiration: { mode: 'none', ttlMs: 0 } }],
     });
-    const outcome = await invoker.invoke(request('hi', [{ name: 'count', typename: intType.typename, value: intType.serialize(41) }]), Date.now() + 5_000);
+    const outcome = await invoker.invoke(request('hi', [{ name: 'count', typename: intType.typename, value: intType.serialize(41) }]), 5_000);
     expect(outcome).toEqual({
       kind: 'result',
       completed: 1,
@@ -59,14 +59,14 @@ describe('a TypeScript function served over HTTP, invoked by RemoteFunctionInvok
   it('a failing handler is retried (500); a terminal failure is not (422)', async () => {
     const state = [{ name: 'count', typename: intType.typename, value: undefined }];
     let before = server.requests();
-    const flaky = await invoker.invoke(request('flaky', state), Date.now() + 5_000).catch((e: unknown) => e);
+    const flaky = await invoker.invoke(request('flaky', state), 5_000).catch((e: unknown) => e);
     expect(isStatefunError(flaky, 'retryable')).toBe(true);
     expect((flaky as Error).message).toMatch(/HTTP 500: "RetryableError: function example\/counter \(id \\"c1\\"\) failed on message #0 of 1: Error: try again later"/);
     expect(server.requests() - before).toBeGreaterThan(1);
 
     before = server.requests();
     const wrongType = { ...request('x', state), invocations: [{ caller: undefined, argument: { typename: 'x/y', value: new Uint8Array(0) } }] };
-    const terminal = await invoker.invoke(wrongType, Date.now() + 5_000).catch((e: unknown) => e);
+    const terminal = await invoker.invoke(wrongType, 5_000).catch((e: unknown) => e);
     expect(isStatefunError(terminal, 'terminal')).toBe(true);
     expect((terminal as Error).message).toMatch(/HTTP 422: .*expected a message of type io.statefun.types\/string, got x\/y"; not retried/);
     expect(server.requests() - before).toBe(1);

@@ -53,7 +53,7 @@ describe('LambdaTransport', () => {
       const event = JSON.parse(Buffer.from(input.Payload as Uint8Array).toString('utf8')) as LambdaRequestReplyEvent;
       return { StatusCode: 200, Payload: payloadOf(await served(event)) };
     });
-    const outcome = await invoker({ qualifier: 'live' }).invoke(request, Date.now() + 5_000);
+    const outcome = await invoker({ qualifier: 'live' }).invoke(request, 5_000);
     expect(outcome).toMatchObject({ kind: 'result', completed: 1, messages: [{ target: { typename: 'shop/audit', id: 'alice' } }] });
     const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
     expect(input).toMatchObject({ FunctionName: 'fns-cart', Qualifier: 'live', InvocationType: 'RequestResponse' });
@@ -65,13 +65,13 @@ describe('LambdaTransport', () => {
       .on(InvokeCommand)
       .resolvesOnce({ StatusCode: 200, FunctionError: 'Unhandled', Payload: payloadOf({ errorType: 'Error', errorMessage: 'boom' }) })
       .resolves(ok(new Uint8Array(0)));
-    expect((await invoker().invoke(request, Date.now() + 5_000)).kind).toBe('result');
+    expect((await invoker().invoke(request, 5_000)).kind).toBe('result');
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(2);
   });
 
   it('a function that keeps failing ends in a RetryableError carrying its error message', async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: payloadOf({ errorType: 'Error', errorMessage: 'boom' }) });
-    const error = await failure(invoker().invoke(request, Date.now() + 5_000));
+    const error = await failure(invoker().invoke(request, 5_000));
     expect(isStatefunError(error, 'retryable')).toBe(true);
     expect(error.message).toMatch(/Lambda fns-cart \(shop\/cart\) failed after \d+ attempts .*the function failed \(Unhandled\): .*boom/);
     expect(lambda.commandCalls(InvokeCommand).length).toBeGreaterThan(1);
@@ -83,13 +83,13 @@ describe('LambdaTransport', () => {
     ['a network error', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
   ])('retries %s', async (_what, error) => {
     lambda.on(InvokeCommand).rejectsOnce(error).resolves(ok(new Uint8Array(0)));
-    expect((await invoker().invoke(request, Date.now() + 5_000)).kind).toBe('result');
+    expect((await invoker().invoke(request, 5_000)).kind).toBe('result');
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(2);
   });
 
   it('passes on how long throttling asks to wait when the budget cannot wait that long', async () => {
     lambda.on(InvokeCommand).rejects(new TooManyRequestsException({ message: 'Rate exceeded', ...meta(429), retryAfterSeconds: '20' }));
-    const error = await failure(invoker().invoke(request, Date.now() + 5_000));
+    const error = await failure(invoker().invoke(request, 5_000));
     expect(isStatefunError(error, 'retryable')).toBe(true);
     expect((error as Error & { retryAfterMs?: number }).retryAfterMs).toBe(20_000);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
@@ -100,7 +100,7 @@ describe('LambdaTransport', () => {
     ['a payload too large for Lambda', new RequestTooLargeException({ message: 'Request must be smaller than 6291456 bytes', ...meta(413) }), /RequestTooLargeException/],
   ])('is terminal at once for %s', async (_what, error, message) => {
     lambda.on(InvokeCommand).rejects(error);
-    const failed = await failure(invoker().invoke(request, Date.now() + 5_000));
+    const failed = await failure(invoker().invoke(request, 5_000));
     expect(isStatefunError(failed, 'terminal')).toBe(true);
     expect(failed.message).toMatch(message);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
@@ -113,7 +113,7 @@ describe('LambdaTransport', () => {
     ['a body that is not a FromFunction', payloadOf({ statusCode: 200, body: Buffer.from('<html>').toString('base64'), isBase64Encoded: true }), /is not a FromFunction message/],
   ])('is terminal for %s', async (_what, Payload, message) => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload });
-    const failed = await failure(invoker().invoke(request, Date.now() + 5_000));
+    const failed = await failure(invoker().invoke(request, 5_000));
     expect(isStatefunError(failed, 'terminal')).toBe(true);
     expect(failed.message).toMatch(message);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
@@ -121,11 +121,11 @@ describe('LambdaTransport', () => {
 
   it('retries an answer whose status is 5xx', async () => {
     lambda.on(InvokeCommand).resolvesOnce({ StatusCode: 200, Payload: payloadOf({ statusCode: 503, body: 'busy' }) }).resolves(ok(new Uint8Array(0)));
-    expect((await invoker().invoke(request, Date.now() + 5_000)).kind).toBe('result');
+    expect((await invoker().invoke(request, 5_000)).kind).toBe('result');
   });
 
   it('refuses a request over payloadMaxBytes without invoking', async () => {
-    const failed = await failure(invoker({ payloadMaxBytes: 64 }).invoke(request, Date.now() + 5_000));
+    const failed = await failure(invoker({ payloadMaxBytes: 64 }).invoke(request, 5_000));
     expect(isStatefunError(failed, 'terminal')).toBe(true);
     expect(failed.message).toMatch(/the request payload of \d+ bytes exceeds payloadMaxBytes \(64\)/);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
@@ -134,7 +134,7 @@ describe('LambdaTransport', () => {
   it('gives up on an invocation that outlives the call budget, even if the client ignores the abort', async () => {
     lambda.on(InvokeCommand).callsFake(() => new Promise((resolve) => setTimeout(() => resolve(ok(new Uint8Array(0))), 2_000)));
     const started = Date.now();
-    const failed = await failure(invoker({ callTimeoutMs: 200 }).invoke(request, Date.now() + 5_000));
+    const failed = await failure(invoker({ callTimeoutMs: 200 }).invoke(request, 5_000));
     expect(isStatefunError(failed, 'retryable')).toBe(true);
     expect(failed.message).toMatch(/no answer within \d+ ms/);
     expect(Date.now() - started).toBeLessThan(1_500);

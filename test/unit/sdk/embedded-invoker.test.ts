@@ -26,12 +26,12 @@ function define<S extends Specs>(specs: S, handler: (ctx: Context<S>, message: M
 
 type Result = Extract<InvocationOutcome, { kind: 'result' }>;
 
-async function run(definition: FunctionDefinition, req: InvocationRequest, deadline = Number.POSITIVE_INFINITY): Promise<InvocationOutcome> {
-  return embeddedInvoker(definition).invoke(req, deadline);
+async function run(definition: FunctionDefinition, req: InvocationRequest, timeoutMs = Number.POSITIVE_INFINITY): Promise<InvocationOutcome> {
+  return embeddedInvoker(definition).invoke(req, timeoutMs);
 }
 
-async function result(definition: FunctionDefinition, req: InvocationRequest, deadline?: number): Promise<Result> {
-  const outcome = await run(definition, req, deadline);
+async function result(definition: FunctionDefinition, req: InvocationRequest, timeoutMs?: number): Promise<Result> {
+  const outcome = await run(definition, req, timeoutMs);
   if (outcome.kind !== 'result') throw new Error(`expected a result, got ${JSON.stringify(outcome)}`);
   return outcome;
 }
@@ -295,7 +295,7 @@ describe('context checks', () => {
       ctx.send({ to: 'test/other', id: message.asString(), value: 'x' });
       if (message.asString() === 'slow') await new Promise(() => {});
     });
-    const out = await result(fn, request(['fast', 'slow']), Date.now() + 30);
+    const out = await result(fn, request(['fast', 'slow']), 30);
     expect(out.completed).toBe(1);
     expect(isStatefunError(out.failure, 'retryable')).toBe(true);
     expect(out.messages.map((m) => m.target.id)).toEqual(['fast']);
