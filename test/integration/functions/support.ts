@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import * as functions from '../../../functions/index.js';
 import type { AppModel } from '../../../runtime/module/app.js';
 import { type AwsLocal, type AwsLocalOptions, startAwsLocal } from '../../../runtime/aws/local/aws-local.js';
@@ -52,4 +53,28 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Resolves once nothing is left to do: the queue of addresses and the delay queue hold no message (visible,
+ * in flight or delayed) and no handler runs, twice in a row.
+ */
+export async function quiescent(app: StartedApp, timeoutMs = 60_000): Promise<void> {
+  const { local } = app;
+  const empty = async (url: string): Promise<boolean> => {
+    const { Attributes = {} } = await local.clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+    );
+    return Object.values(Attributes).every((v) => v === '0');
+  };
+  let quietRounds = 0;
+  await eventually(
+    async () => {
+      const idle = [...local.pollers.values()].every((p) => p.inFlight === 0) && (await empty(local.resources.queue.url)) && (await empty(local.resources.delayQueue.url));
+      quietRounds = idle ? quietRounds + 1 : 0;
+      return quietRounds >= 2 ? true : undefined;
+    },
+    'the queues to drain',
+    timeoutMs,
+  );
 }
