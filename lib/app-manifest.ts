@@ -26,9 +26,9 @@ export interface AppManifest {
   readonly endpoints: readonly EndpointManifest[];
   readonly httpIngresses: readonly HttpIngressManifest[];
   readonly sqsIngresses: readonly SqsIngressManifest[];
-  /** Egresses deliverable on AWS. */
+  /** Egresses deliverable on AWS (the playground egress when bound to a queue). */
   readonly egresses: readonly EgressManifest[];
-  /** Components for `statefun dev` only (playground egress, file egress): not deployed. */
+  /** Components for `statefun dev` only (file egresses): not deployed. */
   readonly localOnly: readonly ComponentManifest[];
   /** The app's warnings, one line each. */
   readonly warnings: readonly string[];
@@ -86,7 +86,9 @@ export type EgressManifest =
   | (ComponentManifest & { readonly type: 'eventbridge'; readonly bus: ResourceManifest })
   /** `stream` undefined: records name their own streams (StateFun `KinesisEgressRecord`s). */
   | (ComponentManifest & { readonly type: 'kinesis'; readonly stream: ResourceManifest | undefined })
-  | (ComponentManifest & { readonly type: 'log' });
+  | (ComponentManifest & { readonly type: 'log' })
+  /** StateFun's playground egress: deliverable on AWS only to an SQS queue the stack binds it to. */
+  | (ComponentManifest & { readonly type: 'playground' });
 
 /** Stands in for `{function.name}` while a Lambda function pattern is validated; becomes `*`. */
 const WILDCARD_NAME = 'statefunwildcard0';
@@ -164,6 +166,8 @@ export function appManifest(app: AppModel): AppManifest {
         egresses.push({ ...component(egress), type: 'log' });
         break;
       case EGRESS_KINDS.playground:
+        egresses.push({ ...component(egress), type: 'playground' });
+        break;
       case EGRESS_KINDS.file:
         localOnly.push(component(egress));
         break;

@@ -28,7 +28,8 @@ type Target =
  * The AWS resource an egress of the app writes to, when the stack creates it (or imports it itself): binds
  * the egress id declared in a module to that resource, overriding the name written in the module.
  * Egresses left unbound use the queue, topic, bus or stream their module names (by name in the stack's
- * account and region, or by ARN or URL).
+ * account and region, or by ARN or URL). StateFun's playground egress (`io.statefun.playground/egress`) may be
+ * bound to a queue too: its records arrive there as `{"topic": …, "payload": …}` JSON.
  *
  * @example
  * const emails = new sqs.Queue(this, 'Emails', { fifo: true });
@@ -88,7 +89,7 @@ export function resolveEgresses(scope: Construct, egresses: readonly EgressManif
   const declared = new Map(egresses.map((e) => [e.id, e]));
   for (const [id, target] of Object.entries(targets)) {
     const egress = declared.get(id);
-    if (egress === undefined) {
+    if (egress === undefined || egress.type === 'log') {
       const ids = egresses.filter((e) => e.type !== 'log').map((e) => e.id);
       throw new ValidationError(
         `${scope.node.path}: egresses binds ${show(id)}, which no module of the app declares as an AWS egress` +
@@ -98,7 +99,8 @@ export function resolveEgresses(scope: Construct, egresses: readonly EgressManif
     if (!(target instanceof EgressTarget)) {
       throw new ValidationError(`${scope.node.path}: egresses[${show(id)}] must be made with EgressTarget.queue/topic/eventBus/stream, got ${show(target)}`);
     }
-    if (egress.type !== target.type) {
+    const acceptable = egress.type === 'playground' ? 'sqs' : egress.type;
+    if (acceptable !== target.type) {
       throw new ValidationError(
         `${scope.node.path}: egress ${show(id)} is declared as ${egress.kind} (${egress.source}), but egresses[${show(id)}] is ${KIND_OF_TYPE[target.type]} (EgressTarget.${target.type === 'sqs' ? 'queue' : target.type === 'sns' ? 'topic' : target.type === 'eventbridge' ? 'eventBus' : 'stream'})`,
       );
@@ -113,6 +115,19 @@ function resolveOne(scope: Construct, egress: EgressManifest, given: Target | un
   switch (egress.type) {
     case 'log':
       return { id: egress.id, binding: undefined, grant: () => {} };
+    case 'playground': {
+      // Bound to a queue, the playground's records ({"topic", "payload"} JSON) go there; unbound, nowhere.
+      if (given?.type !== 'sqs') return { id: egress.id, binding: undefined, grant: () => {} };
+      const queue = given.queue;
+      return {
+        id: egress.id,
+        binding: { queueUrl: queue.queueUrl },
+        grant: (grantee) => {
+          queue.grant(grantee, ...EGRESS_PERMISSIONS.sqs);
+          grantKey(queue.encryptionMasterKey, grantee);
+        },
+      };
+    }
     case 'sqs': {
       const queue = given?.type === 'sqs' ? given.queue : importQueue(scope, importId, egress.queue);
       const fifo = queue.fifo;

@@ -27,23 +27,29 @@ export interface HandlerPermissions {
   readonly passSchedulerRole: boolean;
 }
 
-const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
-const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'] as const;
+/**
+ * What the DynamoDB adapters call (`DYNAMODB_ACTIONS`: records, spec registrations, dead letters, ingress keys;
+ * a TransactWriteItems is authorised by the actions inside it). They share one list, so every handler that
+ * uses any of them gets all of it.
+ */
+const DYNAMODB = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'] as const;
 
-/** Per handler (functions/README.md, "Handlers and their factories"). */
+/** Per handler (functions/README.md, "Handlers and their factories"), from the adapters each one uses. */
 export const HANDLER_PERMISSIONS: Readonly<Record<'dispatcher' | 'httpIngress' | 'sqsIngress' | 'delayForwarder', HandlerPermissions>> = {
   dispatcher: {
-    // Records, chunks, dead letters and spec registrations; a turn commits in one TransactWriteItems.
-    table: [...TABLE_READ, ...TABLE_WRITE],
+    // State store, spec store and dead letters; listing parked addresses queries the index.
+    table: DYNAMODB,
     tableIndex: ['dynamodb:Query'],
+    // The bus (SQS_BUS_ACTIONS) and the retry backoff (SQS_QUEUE_CONTROL_ACTIONS).
     addressQueue: ['sqs:SendMessage', 'sqs:ChangeMessageVisibility'],
+    // The delay scheduler (DELAY_SCHEDULER_ACTIONS): short delays, long ones as schedules assuming the Scheduler's role.
     delayQueue: ['sqs:SendMessage'],
     schedules: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
     passSchedulerRole: true,
   },
   httpIngress: {
-    // Idempotency keys (put-if-absent, read back).
-    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // Idempotency keys (the ingress key store).
+    table: DYNAMODB,
     tableIndex: [],
     addressQueue: ['sqs:SendMessage'],
     delayQueue: [],
@@ -51,7 +57,8 @@ export const HANDLER_PERMISSIONS: Readonly<Record<'dispatcher' | 'httpIngress' |
     passSchedulerRole: false,
   },
   sqsIngress: {
-    table: [],
+    // Unroutable records are set aside as dead letters.
+    table: DYNAMODB,
     tableIndex: [],
     addressQueue: ['sqs:SendMessage'],
     delayQueue: [],
@@ -59,8 +66,9 @@ export const HANDLER_PERMISSIONS: Readonly<Record<'dispatcher' | 'httpIngress' |
     passSchedulerRole: false,
   },
   delayForwarder: {
-    // A fire is checked against its owner's record (cancelled? already delivered?) before it is forwarded.
-    table: ['dynamodb:GetItem'],
+    // Records that are no timer fire are set aside as dead letters; fires go to the FIFO queue
+    // (DELAY_FORWARDER_ACTIONS), fires not due yet back to the delay queue.
+    table: DYNAMODB,
     tableIndex: [],
     addressQueue: ['sqs:SendMessage'],
     delayQueue: ['sqs:SendMessage'],
@@ -71,7 +79,8 @@ export const HANDLER_PERMISSIONS: Readonly<Record<'dispatcher' | 'httpIngress' |
 
 /** What the dispatcher calls on each kind of egress resource. */
 export const EGRESS_PERMISSIONS = {
-  sqs: ['sqs:SendMessage'],
+  // GetQueueUrl only for a queue named without a URL; the construct always passes the URL, but grants the adapter's list.
+  sqs: ['sqs:SendMessage', 'sqs:GetQueueUrl'],
   sns: ['sns:Publish'],
   eventbridge: ['events:PutEvents'],
   kinesis: ['kinesis:PutRecords'],

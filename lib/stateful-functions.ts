@@ -192,6 +192,14 @@ export class StatefulFunctions extends Construct {
         `${component.source}: ${component.kind} ${component.id} is for statefun dev only and is not deployed; functions sending to it park on AWS`,
       );
     }
+    for (const egress of manifest.egresses) {
+      if (egress.type === 'playground' && props.egresses?.[egress.id] === undefined) {
+        Annotations.of(this).addWarningV2(
+          'statefun-aws:local-only',
+          `${egress.source}: ${egress.kind} ${egress.id} has no resource on AWS and is not bound to a queue (egresses: { '${egress.id}': EgressTarget.queue(queue) }); functions sending to it park on AWS`,
+        );
+      }
+    }
     for (const warning of manifest.warnings) Annotations.of(this).addWarningV2('statefun-aws:module', warning);
 
     const o = props.observability ?? {};

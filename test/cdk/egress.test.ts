@@ -34,7 +34,7 @@ describe('egresses', () => {
       'shop/clicks': { streamName: 'clicks' },
     });
     // AND may call exactly the one producing action of each
-    expect(actionsOn(statements, 'arn:aws:sqs:eu-west-1:111111111111:receipts.fifo')).toEqual(['sqs:SendMessage']);
+    expect(actionsOn(statements, 'arn:aws:sqs:eu-west-1:111111111111:receipts.fifo')).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
     expect(actionsOn(statements, 'arn:aws:sns:eu-west-1:123456789012:order-events')).toEqual(['sns:Publish']);
     expect(actionsOn(statements, 'arn:aws:events:eu-west-1:111111111111:event-bus/shop-events')).toEqual(['events:PutEvents']);
     expect(actionsOn(statements, 'arn:aws:kinesis:eu-west-1:111111111111:stream/clicks')).toEqual(['kinesis:PutRecords']);
@@ -74,7 +74,7 @@ describe('egresses', () => {
       'shop/clicks': { streamName: `<${logicalId(stack, c!.stream)}>` },
     });
     // AND the grants are on them, with the key's use for producing
-    expect(actionsOn(statements, getAtt(logicalId(stack, c!.queue), 'Arn'))).toEqual(['sqs:SendMessage']);
+    expect(actionsOn(statements, getAtt(logicalId(stack, c!.queue), 'Arn'))).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
     expect(actionsOn(statements, { Ref: logicalId(stack, c!.topic) })).toEqual(['sns:Publish']);
     expect(actionsOn(statements, getAtt(logicalId(stack, c!.bus), 'Arn'))).toEqual(['events:PutEvents']);
     expect(actionsOn(statements, getAtt(logicalId(stack, c!.stream), 'Arn'))).toEqual(['kinesis:PutRecords']);
@@ -91,6 +91,27 @@ describe('egresses', () => {
     const { bindings, statements } = dispatcherOf(synth({ modules: [fixture('standard-queue.module.yaml')] }));
     expect(bindings).toMatchObject({ 'test/bus': { busName: 'arn:aws:events:eu-west-1:333333333333:event-bus/central' } });
     expect(actionsOn(statements, 'arn:aws:events:eu-west-1:333333333333:event-bus/central')).toEqual(['events:PutEvents']);
+  });
+
+  it('bindsThePlaygroundEgressToAQueueTheStackCreates', () => {
+    // GIVEN StateFun's playground egress (as the examples declare it for statefun dev) and a queue
+    let out: sqs.Queue | undefined;
+
+    // WHEN the queue is bound to it
+    const result = synth((scope) => {
+      out = new sqs.Queue(scope, 'Out');
+      return { modules: [fixture('playground.module.yaml')], egresses: { 'io.statefun.playground/egress': EgressTarget.queue(out) } };
+    });
+
+    // THEN the dispatcher sends the playground's records there
+    const { bindings, statements } = dispatcherOf(result);
+    expect(bindings).toEqual({ 'io.statefun.playground/egress': { queueUrl: `<${logicalId(result.stack, out!)}>` } });
+    expect(actionsOn(statements, getAtt(logicalId(result.stack, out!), 'Arn'))).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
+  });
+
+  it('refusesBindingThePlaygroundEgressToAnythingButAQueue', () => {
+    const error = errorOf(() => synth((scope) => ({ modules: [fixture('playground.module.yaml')], egresses: { 'io.statefun.playground/egress': EgressTarget.topic(new sns.Topic(scope, 'T')) } })));
+    expect(error.message).toMatch(/egress "io\.statefun\.playground\/egress" is declared as io\.statefun\.playground\.v1\/egress .* but egresses\["io\.statefun\.playground\/egress"\] is io\.statefun-aws\.sns\.v1\/egress/);
   });
 
   it('setsNoBindingsWhenTheAppHasNoAwsEgress', () => {

@@ -32,9 +32,10 @@ describe('SqsIngress', () => {
         }),
       },
     });
-    // AND it may consume its queue and send to the FIFO queue, nothing else
+    // AND it may consume its queue, send to the FIFO queue, and set unroutable records aside in the table
     const statements = roleStatements(template, logicalId(stack, fn.role)).filter((s) => !s.Action.some((a) => a.startsWith('logs:') || a.startsWith('xray:')));
     expect(statements).toEqual([
+      { Action: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: getAtt(logicalId(stack, statefun.table.table), 'Arn') },
       { Action: ['sqs:SendMessage'], Effect: 'Allow', Resource: getAtt(logicalId(stack, statefun.addressQueue.queue), 'Arn') },
       {
         Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
