@@ -65,6 +65,8 @@ export interface AwsLocalOptions {
   readonly httpPort?: number;
   /** The functions' timeout (what `getRemainingTimeInMillis` counts down from). @default 30_000 */
   readonly functionTimeoutMs?: number;
+  /** Visibility timeout of the queues the handlers consume. @default 6 × the function timeout (the construct's rule) */
+  readonly visibilityTimeoutSeconds?: number;
   /** Dispatcher invocations at once. @default 4 */
   readonly concurrency?: number;
   /** SDK clients to use (e.g. with request counting or fault injection); default ones point at the emulators. */
@@ -131,7 +133,7 @@ export async function startAwsLocal(options: AwsLocalOptions): Promise<AwsLocal>
     const resources = await provisionLocal(options.model, {
       ...owned,
       prefix: options.prefix ?? 'statefun',
-      visibilityTimeoutSeconds: Math.ceil((6 * functionTimeoutMs) / 1000),
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? Math.ceil((6 * functionTimeoutMs) / 1000),
     });
     const env: Record<string, string> = {
       ...resources.env,

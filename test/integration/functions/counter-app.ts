@@ -6,11 +6,14 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from
 import { IDEMPOTENCY_KEY_ATTRIBUTE } from '../../../runtime/aws/egress/attributes.js';
 import { composeApp, type AppModel } from '../../../runtime/module/app.js';
 import { defineModule } from '../../../runtime/module/embedded-module.js';
+import type { Context } from '../../../runtime/sdk/function.js';
 import { defineFunction, intType, jsonType, TerminalError, valueSpec } from '../../../runtime/sdk/index.js';
 
 export type Command =
   | { readonly op: 'add'; readonly n: number; readonly ref: string }
   | { readonly op: 'forward'; readonly to: string; readonly n: number; readonly ref: string }
+  | { readonly op: 'fan'; readonly n: number; readonly to: string; readonly m: number; readonly ref: string }
+  | { readonly op: 'slow'; readonly ms: number; readonly n: number; readonly ref: string }
   | { readonly op: 'delay'; readonly ms: number; readonly n: number; readonly ref: string; readonly token?: string }
   | { readonly op: 'cancel'; readonly token: string }
   | { readonly op: 'fail'; readonly ref: string }
@@ -21,20 +24,38 @@ export const OutType = jsonType<{ readonly id: string; readonly ref: string; rea
 
 /** Ids whose `fail` commands fail while listed (a passing failure), and whose `poison` commands park while listed. */
 export const failing = new Set<string>();
+/** Refs of `slow` commands that slept already: each sleeps on its first invocation only. */
+const slept = new Set<string>();
+
+const specs = { count: valueSpec(intType) };
+
+function add(ctx: Context<typeof specs>, n: number, ref: string): void {
+  const count = (ctx.storage.count ?? 0) + n;
+  ctx.storage.count = count;
+  ctx.sendEgress({ egress: 'it/out', value: { id: ctx.self.id, ref, count }, type: OutType });
+}
 
 export const counter = defineFunction({
   typename: 'it/counter',
-  specs: { count: valueSpec(intType) },
+  specs,
   accepts: CommandType,
-  handler(ctx, message) {
+  async handler(ctx, message) {
     const command = message.as(CommandType);
     switch (command.op) {
-      case 'add': {
-        const count = (ctx.storage.count ?? 0) + command.n;
-        ctx.storage.count = count;
-        ctx.sendEgress({ egress: 'it/out', value: { id: ctx.self.id, ref: command.ref, count }, type: OutType });
+      case 'add':
+        add(ctx, command.n, command.ref);
         return;
-      }
+      case 'fan':
+        add(ctx, command.n, command.ref);
+        ctx.send({ to: counter, id: command.to, value: { op: 'add', n: command.m, ref: `${command.ref}>` } });
+        return;
+      case 'slow':
+        if (!slept.has(command.ref)) {
+          slept.add(command.ref);
+          await new Promise((resolve) => setTimeout(resolve, command.ms));
+        }
+        add(ctx, command.n, command.ref);
+        return;
       case 'forward':
         ctx.send({ to: counter, id: command.to, value: { op: 'add', n: command.n, ref: command.ref } });
         return;
