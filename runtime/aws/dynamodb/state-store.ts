@@ -116,7 +116,11 @@ export class DynamoDbStateStore implements StateStore {
       const chunks = numberAttr(item, CHUNKS_ATTR);
       const parts = [bytesAttr(item, BODY_ATTR) ?? new Uint8Array(0)];
       if (chunks > 0) {
-        const found = await this.table.queryPrefix('record.loadChunks', `the record chunks of ${key}`, pk, chunkPrefix(version));
+        // Only parts 1..cn count: a part beyond them can only be left over from an earlier incarnation of the
+        // record (deleted by TTL, item by item) that reached this version with more chunks.
+        const found = (await this.table.queryPrefix('record.loadChunks', `the record chunks of ${key}`, pk, chunkPrefix(version))).filter(
+          (chunk, i) => chunk[SK]?.S === chunkSortKey(version, i + 1) && i < chunks,
+        );
         if (found.length !== chunks) {
           // A concurrent commit replaced this version and deleted its chunks between the two reads: read again.
           if (attempt < CHUNK_READ_ATTEMPTS) continue;

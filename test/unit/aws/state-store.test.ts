@@ -5,6 +5,7 @@ import {
   InternalServerError,
   ProvisionedThroughputExceededException,
   PutItemCommand,
+  QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -13,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeRecord } from '../../../runtime/aws/dynamodb/record-codec.js';
 import { DynamoDbStateStore } from '../../../runtime/aws/dynamodb/state-store.js';
 import { isStatefunError, type VersionConflictError } from '../../../runtime/core/errors.js';
-import { largeRecord, smallRecord } from '../../contract/fixtures.js';
+import { largeRecord, plain, smallRecord } from '../../contract/fixtures.js';
 
 const NOW = Date.UTC(2026, 0, 1);
 const cart = { typename: 'shop/cart', id: 'alice' };
@@ -111,6 +112,23 @@ describe('DynamoDbStateStore', () => {
     expect(isStatefunError(e, 'terminal')).toBe(true);
     expect((e as Error).message).toMatch(/^the record of shop\/cart\/alice is 45\d{5} bytes encoded \(13 items, \d+ bytes\), more than one DynamoDB transaction/);
     expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(0);
+  });
+
+  it('reads a chunked record from its chunks 1..cn, ignoring a part left over by an earlier incarnation', async () => {
+    const record = largeRecord(5, NOW, 150_000);
+    const blob = encodeRecord(record);
+    const part = (from: number, to?: number) => ({ B: blob.slice(from, to) });
+    ddb.on(GetItemCommand).resolves({ Item: { pk: { S: 'shop/cart/alice' }, sk: { S: 'r' }, v: { N: '5' }, cn: { N: '2' }, b: part(0, 65_536) } });
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        { sk: { S: 'c#5#0001' }, b: part(65_536, 131_072) },
+        { sk: { S: 'c#5#0002' }, b: part(131_072) },
+        { sk: { S: 'c#5#0003' }, b: { B: Uint8Array.of(9, 9, 9) } },
+      ],
+    });
+    expect(plain(await store.load(cart))).toStrictEqual(plain(record));
+    ddb.on(QueryCommand).resolves({ Items: [{ sk: { S: 'c#5#0002' }, b: part(131_072) }] });
+    expect(isStatefunError(await error(store.load(cart)), 'retryable')).toBe(true);
   });
 
   it('refuses a commit whose record is not at the next version', async () => {
