@@ -72,7 +72,7 @@ describe('delays on the SQS and Scheduler emulators', () => {
     const late = at.get(timer.timerId)! - timer.dueAt;
     console.log(`long path (Scheduler emulator, lead 2 s): due for forwarding ${late} ms after its due time`);
     expect(late).toBeGreaterThanOrEqual(0);
-    expect(late).toBeLessThan(1_500);
+    expect(late).toBeLessThan(2_500);
   });
 
   it('deletes the schedule of a cancelled long delay', async () => {
@@ -85,7 +85,7 @@ describe('delays on the SQS and Scheduler emulators', () => {
     expect((error as Error).name).toBe('ResourceNotFoundException');
   });
 
-  it('fires short delays at or after their due time, late by less than the rounding to a second and the polls', async () => {
+  it('fires short delays at or after their due time, late by at most the rounding to a second and the polls', async () => {
     const owner = { typename: 'it/owner', id: randomUUID() };
     const start = Date.now();
     const timers: TimerRef[] = [300, 1_000, 1_700, 2_500].map((delay, i) => ({ timerId: `it/owner/${owner.id}#k0.1.t${i}`, owner, dueAt: start + delay }));
@@ -95,7 +95,7 @@ describe('delays on the SQS and Scheduler emulators', () => {
     console.log(`short path (SQS DelaySeconds): due for forwarding ${lateness.join(', ')} ms after the due times`);
     for (const late of lateness) {
       expect(late).toBeGreaterThanOrEqual(0);
-      expect(late).toBeLessThan(1_500);
+      expect(late).toBeLessThan(2_500);
     }
   });
 });
