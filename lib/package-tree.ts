@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
  * bundle holds exactly one copy of the SDK, shared by the user's functions and the handlers.
  */
 export interface PackageTree {
+  /** The folder of the tree: the package root (sources) or its `dist/`. */
+  readonly root: string;
   /** `functions/index`: the handler factories. */
   readonly handlers: string;
   /** `lib/entry-support`: helpers the generated entries call. */
@@ -17,6 +19,8 @@ export interface PackageTree {
   readonly appManifest: string;
   /** `runtime/module/index`. */
   readonly module: string;
+  /** `lib/json-documents`: the bundles' stand-in for the `yaml` package. */
+  readonly jsonDocuments: string;
   /** What `statefun-aws`, `statefun-aws/testing` and `statefun-aws/lambda` resolve to in bundles. */
   readonly aliases: Readonly<Record<string, string>>;
 }
@@ -32,10 +36,12 @@ export function packageTree(): PackageTree {
   const file = (path: string): string => join(root, `${path}${ext}`);
   const handlers = file('functions/index');
   cached = {
+    root,
     handlers,
     entrySupport: file('lib/entry-support'),
     appManifest: file('lib/app-manifest'),
     module: file('runtime/module/index'),
+    jsonDocuments: file('lib/json-documents'),
     aliases: {
       'statefun-aws': file('runtime/sdk/index'),
       'statefun-aws/testing': file('runtime/local/testing/index'),

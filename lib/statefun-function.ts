@@ -7,7 +7,6 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcard } from './nag.js';
-import { packageTree } from './package-tree.js';
 import { type HandlerKind, REQUIRE_SHIM, type StatefunApp } from './statefun-app.js';
 
 /** Log levels of the handlers' Powertools logger (`POWERTOOLS_LOG_LEVEL`) and of Lambda's JSON log filter. */
@@ -127,7 +126,7 @@ export class StatefunFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: REQUIRE_SHIM,
         logLevel: nodejs.LogLevel.WARNING,
-        esbuildArgs: Object.fromEntries(Object.entries(packageTree().aliases).map(([name, path]) => [`--alias:${name}`, path])),
+        esbuildArgs: Object.fromEntries(Object.entries(props.app.bundleAliases()).map(([name, path]) => [`--alias:${name}`, path])),
       },
     });
     acknowledge(
