@@ -95,20 +95,23 @@ export function counterWorkload(prefix: string, addresses: number, perAddress: n
   return model.workload();
 }
 
+/** The route of each function type: `it/counter` behind `/api/counters/{name}`, `it/remote` behind `/api/remote/{name}`. */
+export type Route = 'counters' | 'remote';
+
 /** Sends every command through the HTTP ingress, in order per address, addresses in parallel; retries until 202. */
-export async function sendWorkload(app: StartedApp, workload: Workload): Promise<void> {
+export async function sendWorkload(app: StartedApp, workload: Workload, route: Route = 'counters'): Promise<void> {
   const port = app.local.httpPorts.get('it/api');
   await Promise.all(
     [...workload.commands].map(async ([to, commands]) => {
-      for (const command of commands) await post(port!, to, command);
+      for (const command of commands) await post(port!, to, command, undefined, route);
     }),
   );
 }
 
 /** Sends one command through the HTTP ingress, keyed by its ref (or a key of its own), until it is accepted. */
-export async function post(port: number, to: string, command: Command, key = 'ref' in command ? command.ref : `${to}:${JSON.stringify(command)}`): Promise<void> {
+export async function post(port: number, to: string, command: Command, key = 'ref' in command ? command.ref : `${to}:${JSON.stringify(command)}`, route: Route = 'counters'): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const res = await fetch(`http://127.0.0.1:${port}/api/counters/${encodeURIComponent(to)}`, {
+    const res = await fetch(`http://127.0.0.1:${port}/api/${route}/${encodeURIComponent(to)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify(command),
@@ -135,12 +138,12 @@ export interface Outcome {
 }
 
 /** Waits until everything is processed, then reads every counter and the egress records that arrived. */
-export async function settle(app: StartedApp, ids: Iterable<string>, received: ReceivedRecord[]): Promise<Outcome> {
+export async function settle(app: StartedApp, ids: Iterable<string>, received: ReceivedRecord[], typename = 'it/counter'): Promise<Outcome> {
   await quiescent(app);
   const store = new DynamoDbStateStore({ client: app.local.clients.dynamodb, tableName: app.local.resources.tableName });
   const counts = new Map<string, number | undefined>();
   for (const id of ids) {
-    const value = (await store.load({ typename: 'it/counter', id })).values.get('count');
+    const value = (await store.load({ typename, id })).values.get('count');
     counts.set(id, value === undefined ? undefined : intType.deserialize(value.value));
   }
   const binding = app.local.resources.egressBindings.get('it/out');
@@ -153,8 +156,8 @@ export async function settle(app: StartedApp, ids: Iterable<string>, received: R
  * The end state every fault test asserts: each counter equals its model, each expected egress record arrived
  * exactly once (no duplicate message, no duplicate key, nothing missing, nothing extra), and nothing is parked.
  */
-export async function expectExactlyOnce(app: StartedApp, workload: Workload, received: ReceivedRecord[]): Promise<void> {
-  const outcome = await settle(app, workload.model.keys(), received);
+export async function expectExactlyOnce(app: StartedApp, workload: Workload, received: ReceivedRecord[], typename = 'it/counter'): Promise<void> {
+  const outcome = await settle(app, workload.model.keys(), received, typename);
   expect(Object.fromEntries(outcome.counts)).toEqual(Object.fromEntries(workload.model));
   const refs = outcome.egress.map((r) => r.ref).sort();
   expect(refs).toEqual([...workload.refs].sort());

@@ -75,14 +75,38 @@ export const counter = defineFunction({
   },
 });
 
-/** The app with its queues named after `prefix`: an SQS ingress, a routed HTTP ingress, the FIFO egress. */
-export function counterApp(prefix: string): Promise<AppModel> {
+/**
+ * A counter served remotely (StateFun's request-reply protocol): it only adds. Serve it with
+ * `createRequestReplyHandler([remoteCounter])`.
+ */
+export const remoteCounter = defineFunction({
+  typename: 'it/remote',
+  specs,
+  accepts: CommandType,
+  handler(ctx, message) {
+    const command = message.as(CommandType);
+    if (command.op === 'add') add(ctx, command.n, command.ref);
+  },
+});
+
+/**
+ * The app with its queues named after `prefix`: an SQS ingress, a routed HTTP ingress (`POST /api/counters/{name}`,
+ * and `POST /api/remote/{name}` when `remoteUrl` serves `it/remote`), the FIFO egress.
+ */
+export function counterApp(prefix: string, options: { readonly remoteUrl?: string; readonly callTimeout?: string } = {}): Promise<AppModel> {
+  const remote = options.remoteUrl;
   return composeApp({
     modules: [
       defineModule({
         name: 'it',
         configure(_config, binder) {
           binder.bindFunction(counter);
+          if (remote !== undefined) {
+            binder.bindEndpoint({
+              kind: 'io.statefun.endpoints.v2/http',
+              spec: { functions: 'it/remote', urlPathTemplate: `${remote}/{function.name}`, transport: { type: 'io.statefun.transports.v1/async', call: options.callTimeout ?? '2s' } },
+            });
+          }
           binder.bindEgress({ kind: 'io.statefun-aws.sqs.v1/egress', spec: { id: 'it/out', queue: `${prefix}-out.fifo` } });
           binder.bindIngress({
             kind: 'io.statefun-aws.sqs.v1/ingress',
@@ -90,7 +114,15 @@ export function counterApp(prefix: string): Promise<AppModel> {
           });
           binder.bindIngress({
             kind: 'io.statefun-aws.http.v1/ingress',
-            spec: { id: 'it/api', basePath: '/api', auth: { type: 'none' }, routes: [{ method: 'POST', path: '/counters/{name}', valueType: 'it/Command', targets: ['it/counter'] }] },
+            spec: {
+              id: 'it/api',
+              basePath: '/api',
+              auth: { type: 'none' },
+              routes: [
+                { method: 'POST' as const, path: '/counters/{name}', valueType: 'it/Command', targets: ['it/counter'] },
+                ...(remote !== undefined ? [{ method: 'POST' as const, path: '/remote/{name}', valueType: 'it/Command', targets: ['it/remote'] }] : []),
+              ],
+            },
           });
         },
       }),
