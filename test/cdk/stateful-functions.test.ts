@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments as parseJsonDocuments } from '../../lib/json-documents.js';
 import { StatefulFunctions, StatefunApp } from '../../lib/index.js';
 import { errorOf, FIXTURE_APP, fixture, getAtt, logicalId, roleStatements, synth, testStack } from './helpers.js';
 
@@ -88,13 +91,61 @@ describe('StatefulFunctions', () => {
       expect(source).toMatch(/^import \{ embeddedModuleOf \} from ".*\/lib\/entry-support\.ts";$/m);
       expect(source).toMatch(/^import \* as module0 from ".*\/test\/cdk\/fixtures\/shop\.module\.ts";$/m);
       expect(source).toContain('embeddedModuleOf(module0, "test/cdk/fixtures/shop.module.ts")');
-      expect(source).toContain('{ yaml: "# Remote functions over HTTP only');
-      expect(source).toContain('file: "test/cdk/fixtures/remote-only.module.yaml" }');
+      // the module file as JSON documents (valid YAML, read the same), so that bundles need no YAML parser
+      expect(source).toContain(
+        '{ yaml: "{\\"kind\\":\\"io.statefun.endpoints.v2/http\\",\\"spec\\":{\\"functions\\":\\"test/*\\",\\"urlPathTemplate\\":\\"https://functions.example.com/{function.name}\\"}}", file: "test/cdk/fixtures/remote-only.module.yaml" }',
+      );
       expect(source).toContain('config: {"shop.orders-queue":"o.fifo"}');
       expect(source).toMatch(/^export const handler = createDispatcher\(\{$/m);
       for (const [kind, factory] of [['http-ingress', 'createHttpIngress'], ['sqs-ingress', 'createSqsIngress'], ['delay-forwarder', 'createDelayForwarder']] as const) {
         expect(app.entrySource(kind)).toContain(`export const handler = ${factory}({`);
       }
+    });
+
+    it('rendersModuleFilesAsJsonDocumentsThatReadAsTheOriginalYaml', () => {
+      // GIVEN the fixture app's module file (ten documents, comments, flow and block styles)
+      const yamlText = readFileSync(FIXTURE_APP, 'utf8');
+      const app = StatefunApp.fromModules({ modules: [FIXTURE_APP] });
+
+      // WHEN its inlined text is read back by the YAML parser and by the bundles' JSON reader
+      const inlined = JSON.parse(/\{ yaml: ("(?:[^"\\]|\\.)*")/.exec(app.entrySource('dispatcher'))![1]!) as string;
+
+      // THEN both read exactly what the original reads
+      const original = parseAllDocuments(yamlText).map((d) => d.toJS() as unknown);
+      expect(parseAllDocuments(inlined).map((d) => d.toJS() as unknown)).toEqual(original);
+      expect(parseJsonDocuments(inlined).map((d) => d.toJS())).toEqual(original);
+      expect(parseJsonDocuments('{"a":1}\n---\nnot json')[1]!.errors[0]!.message).toMatch(/^not a JSON document: /);
+    });
+
+    it('leavesOutOfTheBundlesTheYamlParserAndTheAwsClientsTheAppCannotUse', () => {
+      // GIVEN an app with HTTP remote functions only (no SNS, EventBridge or Kinesis egress, no Lambda endpoint)
+      const aliases = StatefunApp.fromModules({ modules: [fixture('remote-only.module.yaml')] }).bundleAliases();
+
+      // THEN
+      expect(aliases.yaml).toMatch(/lib\/json-documents\.ts$/);
+      for (const client of ['lambda', 'sns', 'eventbridge', 'kinesis']) {
+        const stub = readFileSync(aliases[`@aws-sdk/client-${client}`]!, 'utf8');
+        expect(stub).toContain(`@aws-sdk/client-${client} is not in this bundle: the app declares no`);
+        expect(stub).toMatch(/^export const \w+Client = \/\* @__PURE__ \*\/ absent\("\w+Client"\);$/m);
+      }
+      expect(aliases['@aws-sdk/client-dynamodb']).toBeUndefined();
+      expect(aliases['@aws-sdk/client-sqs']).toBeUndefined();
+      expect(aliases['@aws-sdk/client-scheduler']).toBeUndefined();
+    });
+
+    it('keepsTheAwsClientsTheAppUses', () => {
+      const aliases = StatefunApp.fromModules({ modules: [FIXTURE_APP] }).bundleAliases();
+      for (const client of ['lambda', 'sns', 'eventbridge', 'kinesis']) expect(aliases[`@aws-sdk/client-${client}`]).toBeUndefined();
+    });
+
+    it('substitutesNothingTheUsersOwnCodeImports', () => {
+      // GIVEN an embedded module that imports the SNS client and the YAML parser itself
+      const aliases = StatefunApp.fromModules({ modules: [fixture('sdk-user.module.ts')] }).bundleAliases();
+
+      // THEN its bundle keeps both, while the clients nobody uses are still left out
+      expect(aliases['@aws-sdk/client-sns']).toBeUndefined();
+      expect(aliases.yaml).toBeUndefined();
+      expect(aliases['@aws-sdk/client-kinesis']).toBeDefined();
     });
 
     it('writesEachEntryBelowTheProjectRootWhereNodejsFunctionFindsIt', () => {
