@@ -12,7 +12,7 @@ import { KinesisEgressSink } from './kinesis-egress.js';
 import { SnsEgressSink } from './sns-egress.js';
 import { SqsEgressSink } from './sqs-egress.js';
 
-export { ENCODING_ATTRIBUTE, IDEMPOTENCY_KEY_ATTRIBUTE, SOURCE_ATTRIBUTE, TYPENAME_ATTRIBUTE } from './attributes.js';
+export { EMPTY_BODY, ENCODING_ATTRIBUTE, IDEMPOTENCY_KEY_ATTRIBUTE, messageBody, SOURCE_ATTRIBUTE, TYPENAME_ATTRIBUTE } from './attributes.js';
 export { EventBridgeEgressSink, type EventBridgeEgressSinkOptions, eventDetail } from './eventbridge-egress.js';
 export { keyOf } from './key-rules.js';
 export { KinesisEgressSink, type KinesisEgressSinkOptions, partitionKeyFor } from './kinesis-egress.js';

@@ -7,9 +7,9 @@ import { awsCall } from '../aws-errors.js';
 import { type EntryFailure, type EntryRetryOptions, sendWithEntryRetries } from '../entry-retries.js';
 import { batches, rounds } from '../sqs/batches.js';
 import { deduplicationIdFor, messageGroupIdFor } from '../sqs/fifo-ids.js';
-import { attributesSize, recordAttributes } from './attributes.js';
+import { attributesSize, messageBody, recordAttributes } from './attributes.js';
 import { keyOf, SOURCE_ADDRESS } from './key-rules.js';
-import { bodyText, egressPayload } from './payload.js';
+import { egressPayload } from './payload.js';
 
 /** SNS's largest message (body and attributes), and of one PublishBatch: 256 KiB. */
 export const MAX_SNS_MESSAGE_BYTES = 262_144;
@@ -25,7 +25,7 @@ export interface SnsEgressSinkOptions {
 
 /**
  * {@link EgressSink} to an SNS topic (`io.statefun-aws.sns.v1/egress`), by PublishBatch (10 per request).
- * The message is built as for SQS: the value as text, JSON or base64, with the `statefun-idempotency-key`,
+ * The message is built as for SQS: the value as text, JSON or base64 (`-` for a value with no bytes), with the `statefun-idempotency-key`,
  * `statefun-typename` and `statefun-source` attributes (SNS passes them on to subscribers with raw delivery off
  * or on), and the spec's subject.
  *
@@ -54,10 +54,9 @@ export class SnsEgressSink implements EgressSink {
     const { spec } = this.options;
     const entries = records.map((record) => {
       const payload = egressPayload(record.argument);
-      const message = bodyText(payload);
+      const { body: message, encoding } = messageBody(payload);
       const describe = `record ${record.key}`;
-      if (message.length === 0) throw new TerminalError(`egress ${spec.id}: ${describe} has an empty value, which SNS cannot publish`);
-      const attributes = recordAttributes(record, payload);
+      const attributes = recordAttributes(record, encoding);
       const bytes = Buffer.byteLength(message) + attributesSize(attributes);
       if (bytes > MAX_SNS_MESSAGE_BYTES) {
         throw new TerminalError(`egress ${spec.id}: ${describe} is ${bytes} bytes as an SNS message, more than SNS takes (${MAX_SNS_MESSAGE_BYTES})`);

@@ -9,9 +9,9 @@ import { batches, rounds } from '../sqs/batches.js';
 import { MAX_SQS_MESSAGE_BYTES } from '../sqs/envelope-body.js';
 import { deduplicationIdFor, messageGroupIdFor } from '../sqs/fifo-ids.js';
 import { type BatchEntry, sendBatch } from '../sqs/send-batch.js';
-import { attributesSize, recordAttributes } from './attributes.js';
+import { attributesSize, messageBody, recordAttributes } from './attributes.js';
 import { keyOf, SOURCE_ADDRESS } from './key-rules.js';
-import { bodyText, egressPayload } from './payload.js';
+import { egressPayload } from './payload.js';
 
 export interface SqsEgressSinkOptions {
   readonly spec: Pick<SqsEgressSpec, 'id' | 'queue' | 'messageGroupId'>;
@@ -26,9 +26,10 @@ export interface SqsEgressSinkOptions {
  * {@link EgressSink} to an SQS queue of the user's (`io.statefun-aws.sqs.v1/egress`).
  *
  * Message: the body is the value (a string as itself, JSON as its text, anything else base64 with
- * `statefun-content-encoding: base64`); attributes `statefun-idempotency-key` (the record key),
- * `statefun-typename` and `statefun-source`. An empty string or a message over 1 MiB is refused with a
- * {@link TerminalError} naming the egress and the record.
+ * `statefun-content-encoding: base64`; a value with no bytes, which SQS cannot carry as a body, as `-` with
+ * `statefun-content-encoding: empty`); attributes `statefun-idempotency-key` (the record key),
+ * `statefun-typename` and `statefun-source`. A message over 1 MiB is refused with a {@link TerminalError}
+ * naming the egress and the record.
  *
  * Dedup (DESIGN I6):
  * - FIFO queue: `MessageDeduplicationId` = SHA-256 of the record key, so a record released again within SQS's
@@ -55,10 +56,9 @@ export class SqsEgressSink implements EgressSink {
     const { spec } = this.options;
     const entries = records.map((record) => {
       const payload = egressPayload(record.argument);
-      const body = bodyText(payload);
+      const { body, encoding } = messageBody(payload);
       const describe = `record ${record.key}`;
-      if (body.length === 0) throw new TerminalError(`egress ${spec.id}: ${describe} has an empty value, which SQS cannot send`);
-      const attributes = recordAttributes(record, payload);
+      const attributes = recordAttributes(record, encoding);
       const bytes = Buffer.byteLength(body) + attributesSize(attributes);
       if (bytes > MAX_SQS_MESSAGE_BYTES) {
         throw new TerminalError(`egress ${spec.id}: ${describe} is ${bytes} bytes as an SQS message, more than SQS takes (${MAX_SQS_MESSAGE_BYTES})`);

@@ -89,13 +89,19 @@ describe('SQS egress', () => {
     expect(entry.Entries![0]!.MessageDeduplicationId).toBeUndefined();
   });
 
-  it('refuses an empty string and an oversized message with a TerminalError naming the record', async () => {
+  it('sends a value with no bytes (an empty string, the int 0) as "-" marked empty, since SQS refuses empty bodies', async () => {
     const sink = new SqsEgressSink({ spec: { id: 'shop/out', queue: ref('https://sqs/q'), messageGroupId: undefined }, client });
-    const empty = await sink.publish([record(text(''))]).catch((e: unknown) => e);
-    expect(isStatefunError(empty, 'terminal')).toBe(true);
-    expect((empty as Error).message).toBe('egress shop/out: record shop/cart/alice#k0.3.e0 has an empty value, which SQS cannot send');
+    await sink.publish([record(text('')), record({ typename: intType.typename, value: intType.serialize(0) }, 1)]);
+    const entries = sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries!;
+    for (const entry of entries) expect(entry).toMatchObject({ MessageBody: '-', MessageAttributes: { 'statefun-content-encoding': { StringValue: 'empty' } } });
+  });
+
+  it('refuses an oversized message with a TerminalError naming the record', async () => {
+    const sink = new SqsEgressSink({ spec: { id: 'shop/out', queue: ref('https://sqs/q'), messageGroupId: undefined }, client });
     const big = await sink.publish([record(text('x'.repeat(1_100_000)))]).catch((e: unknown) => e);
     expect(isStatefunError(big, 'terminal')).toBe(true);
+    expect((big as Error).message).toMatch(/^egress shop\/out: record shop\/cart\/alice#k0\.3\.e0 is \d+ bytes as an SQS message/);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
   });
 });
 
