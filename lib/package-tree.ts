@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,12 +28,13 @@ export interface PackageTree {
 
 let cached: PackageTree | undefined;
 
-/** The tree of the running construct code. */
+/**
+ * The tree of the running construct code: the folder above this file's. When the construct code has been
+ * bundled into a CDK app (this file is then not where the package is), the installed package's `dist/`.
+ */
 export function packageTree(): PackageTree {
   if (cached !== undefined) return cached;
-  const libDir = dirname(fileURLToPath(import.meta.url));
-  const ext = existsSync(join(libDir, 'package-tree.ts')) ? '.ts' : '.js';
-  const root = dirname(libDir);
+  const { root, ext } = locate();
   const file = (path: string): string => join(root, `${path}${ext}`);
   const handlers = file('functions/index');
   cached = {
@@ -49,4 +51,35 @@ export function packageTree(): PackageTree {
     },
   };
   return cached;
+}
+
+function locate(): { root: string; ext: '.ts' | '.js' } {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const ext of ['.ts', '.js'] as const) {
+    if (existsSync(join(here, `package-tree${ext}`)) && existsSync(join(dirname(here), 'functions', `index${ext}`))) return { root: dirname(here), ext };
+  }
+  const packageJson = enclosingPackage(here) ?? installedPackage(here);
+  const root = join(dirname(packageJson), 'dist');
+  if (!existsSync(join(root, 'functions', 'index.js'))) {
+    throw new Error(`statefun-aws at ${dirname(packageJson)} has no dist/functions/index.js: build it (npm run build)`);
+  }
+  return { root, ext: '.js' };
+}
+
+/** The package.json of statefun-aws in a folder above `dir` (its own repository), if any. */
+function enclosingPackage(dir: string): string | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    const file = join(at, 'package.json');
+    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name === 'statefun-aws') return file;
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/** The package.json of statefun-aws as installed where `dir` resolves packages. */
+function installedPackage(dir: string): string {
+  try {
+    return createRequire(join(dir, 'noop.js')).resolve('statefun-aws/package.json');
+  } catch (error) {
+    throw new Error(`cannot find the statefun-aws package (to bundle its handlers) from ${dir}: ${(error as Error).message}`, { cause: error });
+  }
 }
