@@ -1,4 +1,4 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import { Duration, Names, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -112,7 +112,12 @@ export class HttpIngress extends Construct {
     checkMemory(memorySize, 'memorySize', path);
     if (props.ingresses.length === 0) throw new ValidationError(`${path}: no HTTP ingress to serve`);
 
-    this.api = new apigwv2.HttpApi(this, 'Api', { createDefaultStage: false, description: 'statefun-aws HTTP ingress' });
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      // Named after the construct's path, as CloudFormation names other resources: unique in the account.
+      apiName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
+      createDefaultStage: false,
+      description: 'statefun-aws HTTP ingress',
+    });
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.observability.logRetention,
       removalPolicy: props.observability.logRemovalPolicy,

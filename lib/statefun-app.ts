@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -59,10 +59,10 @@ interface ModuleFile {
  * needing them (replaced by a stub whose classes throw, naming what is missing).
  */
 const OPTIONAL_CLIENTS: readonly { readonly pkg: string; readonly needed: (manifest: AppManifest) => boolean; readonly what: string }[] = [
-  { pkg: '@aws-sdk/client-lambda', needed: (m) => m.endpoints.some((e) => e.lambdaFunctions.length > 0), what: 'remote functions with the Lambda transport' },
-  { pkg: '@aws-sdk/client-sns', needed: (m) => m.egresses.some((e) => e.type === 'sns'), what: 'an SNS egress' },
-  { pkg: '@aws-sdk/client-eventbridge', needed: (m) => m.egresses.some((e) => e.type === 'eventbridge'), what: 'an EventBridge egress' },
-  { pkg: '@aws-sdk/client-kinesis', needed: (m) => m.egresses.some((e) => e.type === 'kinesis'), what: 'a Kinesis egress' },
+  { pkg: '@aws-sdk/client-lambda', needed: (m) => m.endpoints.some((e) => e.lambdaFunctions.length > 0), what: 'remote function with the Lambda transport' },
+  { pkg: '@aws-sdk/client-sns', needed: (m) => m.egresses.some((e) => e.type === 'sns'), what: 'SNS egress' },
+  { pkg: '@aws-sdk/client-eventbridge', needed: (m) => m.egresses.some((e) => e.type === 'eventbridge'), what: 'EventBridge egress' },
+  { pkg: '@aws-sdk/client-kinesis', needed: (m) => m.egresses.some((e) => e.type === 'kinesis'), what: 'Kinesis egress' },
 ];
 
 const LOCK_FILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock'];
@@ -271,7 +271,10 @@ export class StatefunApp {
     const path = join(dir, name);
     if (!existsSync(path) || readFileSync(path, 'utf8') !== source) {
       mkdirSync(dir, { recursive: true });
-      writeFileSync(path, source);
+      // Written aside and renamed into place, so that a synth running beside this one never reads half a file.
+      const aside = `${path}.${process.pid}.tmp`;
+      writeFileSync(aside, source);
+      renameSync(aside, path);
     }
     return path;
   }

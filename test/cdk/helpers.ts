@@ -24,7 +24,7 @@ const cdkJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', 
 export function testApp(options: { bundle?: boolean; validate?: boolean } = {}): App {
   return new App({
     builtinCloudFormationValidation: options.validate ?? false,
-    context: { ...cdkJson.context, ...(options.bundle === true ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+    context: { ...cdkJson.context, ...(options.bundle === true ? { 'aws:cdk:enable-asset-metadata': true } : { 'aws:cdk:bundling-stacks': [] }) },
   });
 }
 

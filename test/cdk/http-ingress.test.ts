@@ -78,6 +78,7 @@ describe('HttpIngress', () => {
 
   it('throttlesAndWritesJsonAccessLogsOnTheDefaultStage', () => {
     const { stack, statefun, template } = synth({ modules: [ADDRESS_APP] });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', Name: Match.stringLikeRegexp('^Test-App-HttpIngress-[0-9A-F]{8}$') });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,

@@ -66,7 +66,7 @@ describe('StatefulFunctions', () => {
 
     it('bindsEveryFunctionACodeModuleExportsWhenItExportsNoModule', () => {
       const app = StatefunApp.fromModules({ modules: [fixture('functions.module.ts')] });
-      expect(app.manifest.functions).toEqual(['test/greeter']);
+      expect(app.manifest.functions).toEqual(['embedded/greeter']);
     });
 
     it('reportsAnEmbeddedModuleThatFailsToConfigure', () => {
