@@ -15,7 +15,8 @@ import { asResent } from '../../../runtime/core/envelope.js';
 import { useAwsEmulators } from '../../support/emulators.js';
 import { counterApp, type ReceivedRecord } from '../../integration/functions/counter-app.js';
 import { type StartedApp, startOnEmulators } from '../../integration/functions/support.js';
-import { conditionFailed, crash, FaultPlan, recordFromVersion, recordOf, releaseTo, serverError, throttled, toQueue } from './faults.js';
+import * as functions from '../../../functions/index.js';
+import { conditionFailed, crash, dyingHandler, FaultPlan, recordFromVersion, recordOf, releaseTo, serverError, throttled, toQueue } from './faults.js';
 import { counterWorkload, expectExactlyOnce, faultyClients, post, sendWorkload, settle } from './workload.js';
 
 const emulators = useAwsEmulators();
@@ -38,6 +39,7 @@ describe('fault points on the AWS path', () => {
       visibilityTimeoutSeconds: 4,
       functionTimeoutMs: 15_000,
       pollerOptions: (queue) => (queue === 'dispatcher' ? { skipDelete: (record) => skipDelete(record) } : {}),
+      factories: { createDispatcher: (options) => dyingHandler(functions.createDispatcher(options)) },
       handlerOptions: {
         backend: (context) => {
           const backend = awsBackend(context);
@@ -78,6 +80,19 @@ describe('fault points on the AWS path', () => {
     await sendWorkload(app, workload);
     await expectExactlyOnce(app, workload, received);
     expect(rule.injected).toBe(6);
+  });
+
+  it('theInvocationDiesBeforeOrAfterACommit: nothing more happens in it, its whole batch comes back after the visibility timeout', async () => {
+    const workload = counterWorkload('die', 3, 8);
+    const before = plan.arm({ name: 'dies before commit', command: 'PutItemCommand', when: recordFromVersion('it/counter/die-', 2), at: 'before', error: crash, hard: true, times: 2 });
+    const after = plan.arm({ name: 'dies after commit', command: 'PutItemCommand', when: recordFromVersion('it/counter/die-', 4), at: 'after', error: crash, hard: true, times: 2 });
+    const release = plan.arm({ name: 'dies releasing', command: 'SendMessageBatchCommand', when: releaseTo(queueUrl, decodeMessageBody), at: 'before', error: crash, hard: true, times: 2 });
+    const errors = app.local.pollers.get('dispatcher')!.stats.errors;
+    await sendWorkload(app, workload);
+    await expectExactlyOnce(app, workload, received);
+    expect([before.injected, after.injected, release.injected]).toEqual([2, 2, 2]);
+    // Invocations died (two faults may kill one invocation running two groups at once).
+    expect(app.local.pollers.get('dispatcher')!.stats.errors - errors).toBeGreaterThan(0);
   });
 
   it('crashMidRelease: some effects left, the rest leave on the redelivery, none twice', async () => {

@@ -6,9 +6,11 @@
  * the call before it reaches the emulator (`before`: nothing happened) or after (`after`: it took effect and
  * the answer was lost, which is how a crash right after a write looks to the writer).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { LambdaContext } from '../../../runtime/aws/lambda/events.js';
 
 type Client = DynamoDBClient | SQSClient | SchedulerClient;
 
@@ -23,6 +25,12 @@ export interface FaultRule {
   readonly at: 'before' | 'after';
   /** What the call fails with; `'swallow'` answers success without calling the service. */
   readonly error: (() => Error) | 'swallow';
+  /**
+   * The Lambda invocation dies here (a crash, a timeout, an out-of-memory kill): every later AWS call of the
+   * invocation fails, and the handler does not answer (see {@link dyingHandler}), so no visibility change and
+   * no delete happen: the batch comes back after its visibility timeout.
+   */
+  readonly hard?: boolean;
   /** How often it fired. */
   injected: number;
 }
@@ -60,8 +68,15 @@ export class FaultPlan {
     (client.middlewareStack as { add: (mw: unknown, options: { step: string; name: string }) => void }).add(
       (next: (args: { input: Record<string, unknown> }) => Promise<unknown>, context: { commandName?: string }) =>
         async (args: { input: Record<string, unknown> }) => {
+          const current = invocation.getStore();
+          if (current?.dead === true) throw crash();
           const rule = this.take(context.commandName ?? '', args.input);
           if (rule === undefined) return next(args);
+          if (rule.hard === true && current !== undefined) {
+            if (rule.at === 'after') await next(args);
+            current.dead = true;
+            throw crash();
+          }
           if (rule.error === 'swallow') return { output: { $metadata: { httpStatusCode: 200 } }, response: {} };
           if (rule.at === 'before') throw rule.error();
           await next(args);
@@ -71,6 +86,26 @@ export class FaultPlan {
     );
     return client;
   }
+}
+
+/** The invocation an AWS call belongs to, for faults that kill it. */
+const invocation = new AsyncLocalStorage<{ dead: boolean }>();
+
+/** A handler as the local Lambda stand-ins call it. */
+export interface Handler<E, R> {
+  (event: E, context: LambdaContext): Promise<R>;
+  close(): Promise<void>;
+}
+
+/** Wraps a handler so that a hard fault kills its invocation: it throws instead of answering. */
+export function dyingHandler<E, R>(handler: Handler<E, R>): Handler<E, R> {
+  const wrapped = (event: E, context: LambdaContext): Promise<R> =>
+    invocation.run({ dead: false }, async () => {
+      const result = await handler(event, context);
+      if (invocation.getStore()?.dead === true) throw crash();
+      return result;
+    });
+  return Object.assign(wrapped, { close: () => handler.close() });
 }
 
 /** An SDK-shaped service error. */

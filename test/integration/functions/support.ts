@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import * as functions from '../../../functions/index.js';
 import type { AppModel } from '../../../runtime/module/app.js';
-import { type AwsLocal, type AwsLocalOptions, startAwsLocal } from '../../../runtime/aws/local/aws-local.js';
+import { type AwsLocal, type AwsLocalOptions, type HandlerFactories, startAwsLocal } from '../../../runtime/aws/local/aws-local.js';
 import type { AwsEmulatorEndpoints } from '../../support/emulators.js';
 
 export interface StartedApp {
@@ -19,20 +19,21 @@ export interface StartedApp {
 export async function startOnEmulators(
   model: AppModel,
   emulators: AwsEmulatorEndpoints,
-  options: Partial<Omit<AwsLocalOptions, 'model' | 'factories' | 'emulators'>> = {},
+  options: Partial<Omit<AwsLocalOptions, 'model' | 'factories' | 'emulators'>> & { readonly factories?: Partial<HandlerFactories> } = {},
 ): Promise<StartedApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'statefun-aws-test-'));
   const lines: string[] = [];
+  const { factories, ...rest } = options;
   const local = await startAwsLocal({
     model,
-    factories: functions,
+    factories: { ...functions, ...factories },
     dataDir,
     emulators,
     prefix: `t-${randomUUID().slice(0, 8)}`,
     freePorts: true,
     functionTimeoutMs: 20_000,
     log: (line) => lines.push(line),
-    ...options,
+    ...rest,
   });
   return {
     local,
