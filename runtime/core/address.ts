@@ -16,10 +16,22 @@ export interface Address {
 /** Builds an address, validating the typename and the id. */
 export function address(typename: string, id: string): Address {
   parseFunctionTypeName(typename);
-  if (typeof id !== 'string' || id.length === 0) {
-    throw new ValidationError(`address id for ${typename} must be a non-empty string, got ${show(id)}`);
-  }
+  checkAddressId(id, typename);
   return { typename, id };
+}
+
+// With the `u` flag a surrogate pair is one code point, so this matches lone surrogates only.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** Throws unless `id` is a non-empty, well-formed string (no lone surrogates: ids are stored as UTF-8). */
+export function checkAddressId(id: unknown, typename: string, what = 'address id'): string {
+  if (typeof id !== 'string' || id.length === 0) {
+    throw new ValidationError(`${what} for ${typename} must be a non-empty string, got ${show(id)}`);
+  }
+  if (LONE_SURROGATE.test(id)) {
+    throw new ValidationError(`${what} for ${typename} contains a lone UTF-16 surrogate, which cannot be stored: ${show(id)}`);
+  }
+  return id;
 }
 
 /**

@@ -51,8 +51,9 @@ export function planTurn(record: AddressRecord, deliveries: readonly Envelope[],
   const tracker = new DedupTracker(record.dedup, record.lastConsumed);
   const items: TurnItem[] = [];
   const invocations: Invocation[] = [];
-  const firedTimers = new Set<string>();
-  const batchIds = new Set<string>();
+  // Allocated on first use: most batches hold no timer fire.
+  let firedTimers: Set<string> | undefined;
+  const invokedIds: string[] = [];
   let parkFrom: TurnPlan['parkFrom'];
   let taken = 0;
 
@@ -65,14 +66,14 @@ export function planTurn(record: AddressRecord, deliveries: readonly Envelope[],
       continue;
     }
     if (origin.kind === 'timer') {
-      const timer = firedTimers.has(origin.timerId) ? undefined : record.timers.get(origin.timerId);
+      const timer = firedTimers?.has(origin.timerId) === true ? undefined : record.timers.get(origin.timerId);
       if (timer === undefined) {
         items.push({ kind: 'skip', envelope, reason: 'stale-timer' });
         continue;
       }
       const toSelf = sameAddress(timer.target, ctx.self);
       if (toSelf && invocations.length >= ctx.maxBatch) break;
-      firedTimers.add(origin.timerId);
+      (firedTimers ??= new Set()).add(origin.timerId);
       if (toSelf) {
         invocations.push({ caller: ctx.self, argument: timer.argument });
         items.push({ kind: 'invoke', envelope, timer });
@@ -81,7 +82,7 @@ export function planTurn(record: AddressRecord, deliveries: readonly Envelope[],
       }
       continue;
     }
-    const verdict = batchIds.has(envelope.id) ? 'duplicate' : tracker.judge(envelope);
+    const verdict = invokedIds.includes(envelope.id) ? 'duplicate' : tracker.judge(envelope);
     if (verdict === 'duplicate') {
       items.push({ kind: 'skip', envelope, reason: 'duplicate' });
       continue;
@@ -98,7 +99,7 @@ export function planTurn(record: AddressRecord, deliveries: readonly Envelope[],
     }
     if (invocations.length >= ctx.maxBatch) break;
     tracker.remember(envelope, ctx.now);
-    batchIds.add(envelope.id);
+    invokedIds.push(envelope.id);
     invocations.push({ caller: envelope.caller, argument: envelope.argument });
     items.push({ kind: 'invoke', envelope, timer: undefined });
   }

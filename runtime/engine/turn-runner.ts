@@ -163,7 +163,8 @@ export class TurnRunner {
         return fail(pending, new TerminalError(`no function is bound for type ${show(functionType)} (message for ${addressKey(address)})`));
       }
 
-      let specs = await this.specsFor(binding);
+      const cachedOrLoading = this.specsFor(binding);
+      let specs = Array.isArray(cachedOrLoading) ? (cachedOrLoading as readonly StateSpecDecl[]) : await cachedOrLoading;
       const single = forceSingle || (replay === undefined && deliveries[pending[0]!]!.attempt > 1);
       let ctx = this.context(address, specs, single ? 1 : binding.maxBatch);
       let plan: TurnPlan;
@@ -291,11 +292,14 @@ export class TurnRunner {
     );
   }
 
-  private async specsFor(binding: FunctionBinding): Promise<readonly StateSpecDecl[]> {
-    let registered = this.registered.get(binding.typename);
+  /** The specs of a function type: synchronous once its registrations are cached (the hot path). */
+  private specsFor(binding: FunctionBinding): readonly StateSpecDecl[] | Promise<readonly StateSpecDecl[]> {
+    const registered = this.registered.get(binding.typename);
     if (registered === undefined) {
-      registered = await this.deps.specStore.loadSpecs(binding.typename);
-      this.registered.set(binding.typename, registered);
+      return this.deps.specStore.loadSpecs(binding.typename).then((loaded) => {
+        this.registered.set(binding.typename, loaded);
+        return loaded.length === 0 ? binding.specs : mergeSpecs(binding.specs, loaded);
+      });
     }
     return registered.length === 0 ? binding.specs : mergeSpecs(binding.specs, registered);
   }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type Address, addressKey } from '../core/address.js';
 import type { DedupPolicy } from '../core/dedup.js';
 import { type Envelope, ingressMessageId } from '../core/envelope.js';
@@ -85,6 +85,9 @@ export class LocalRuntime {
   private timerArmedAt: number | undefined;
   private cancelTimer: (() => void) | undefined;
   private idleWaiters: Array<() => void> = [];
+  /** Minted ingress ids: a random prefix per runtime start and a counter, unique without a random draw each. */
+  private readonly idPrefix = randomBytes(9).toString('base64url');
+  private mintedCount = 0;
   /** Timers whose fire fault injection holds back. */
   private readonly lateFires = new Set<string>();
 
@@ -146,7 +149,7 @@ export class LocalRuntime {
       await this.backend.ingest([this.envelope(message, messageId, scoped, true, now)], [{ key: scoped, messageId, at: now }]);
       return { messageId, duplicate: false };
     }
-    const minted = randomUUID();
+    const minted = `${(this.mintedCount++).toString(36)}.${this.idPrefix}`;
     const messageId = ingressMessageId(minted);
     await this.backend.ingest([this.envelope(message, messageId, minted, false, now)]);
     return { messageId, duplicate: false };

@@ -1,8 +1,7 @@
 import type { BackendSnapshot } from './backend.js';
-import type { JournalEntry } from './journal.js';
 
 /**
- * Journal entries and snapshots as JSON text. Bytes become `{"$b": base64}` and maps `{"$m": [[k, v], …]}`;
+ * Snapshots as JSON text (journal entries use the binary journal-codec.ts). Bytes become `{"$b": base64}` and maps `{"$m": [[k, v], …]}`;
  * everything else in the domain types is plain data already.
  */
 
@@ -33,15 +32,6 @@ function fromPlain(value: unknown): unknown {
   return out;
 }
 
-export function encodeEntry(entry: JournalEntry): string {
-  return JSON.stringify(toPlain(entry));
-}
-
-/** Parses an entry; fields the writer left out because they were undefined come back undefined. */
-export function decodeEntry(text: string): JournalEntry {
-  return withDefaults(fromPlain(JSON.parse(text)) as JournalEntry);
-}
-
 export function encodeSnapshot(snapshot: BackendSnapshot): string {
   return JSON.stringify(toPlain(snapshot));
 }
@@ -49,10 +39,6 @@ export function encodeSnapshot(snapshot: BackendSnapshot): string {
 export function decodeSnapshot(text: string): BackendSnapshot {
   const snapshot = fromPlain(JSON.parse(text)) as BackendSnapshot;
   return { ...snapshot, records: snapshot.records.map(([a, r]) => [a, recordDefaults(r)] as const) };
-}
-
-function withDefaults(entry: JournalEntry): JournalEntry {
-  return entry.op === 'commit' ? { ...entry, record: recordDefaults(entry.record) } : entry;
 }
 
 /** Optional record fields are dropped when undefined; restore the keys so records compare equal. */

@@ -1,4 +1,4 @@
-import type { Address } from '../core/address.js';
+import { type Address, checkAddressId } from '../core/address.js';
 import { type Duration, durationToMs } from '../core/duration.js';
 import { RetryableError, ValidationError } from '../core/errors.js';
 import type {
@@ -165,9 +165,7 @@ class BatchContext implements Context<Specs> {
     }
     const typename = typeof message.to === 'string' ? message.to : message.to?.typename;
     parseFunctionTypeName(typename, `target of ${what} in ${this.where}`);
-    if (typeof message.id !== 'string' || message.id.length === 0) {
-      throw new ValidationError(`${what} to ${typename} in ${this.where} needs a non-empty string id, got ${show(message.id)}`);
-    }
+    checkAddressId(message.id, typename as string, `the id of ${what} in ${this.where}`);
     const accepts = typeof message.to === 'string' ? undefined : message.to.accepts;
     const type = message.type ?? accepts ?? defaultType(message.value);
     if (type === undefined) {

@@ -28,10 +28,14 @@ function wrapperField<T>(bytes: Uint8Array, wireType: number, zero: T, read: (r:
   return value;
 }
 
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** A one-byte tag and a little-endian fixed-width value, copied out of a shared scratch view. */
 function fixedBytes(tag: number, size: 4 | 8, write: (view: DataView) => void): Uint8Array {
+  write(scratch);
   const out = new Uint8Array(1 + size);
   out[0] = tag;
-  write(new DataView(out.buffer, 1, size));
+  for (let i = 0; i < size; i++) out[i + 1] = scratch.getUint8(i);
   return out;
 }
 
@@ -51,7 +55,13 @@ export const intType: Type<number> = Object.freeze({
     }
     return value === 0 ? EMPTY : fixedBytes(0x0d, 4, (v) => v.setInt32(0, value, true));
   },
-  deserialize: (bytes: Uint8Array) => wrapperField(bytes, 5, 0, (r) => r.fixed32().getInt32(0, true)),
+  deserialize: (bytes: Uint8Array) =>
+    // The canonical encoding (tag 0x0d, then 4 bytes) is read directly; anything else goes through the reader.
+    bytes.length === 5 && bytes[0] === 0x0d
+      ? bytes[1]! | (bytes[2]! << 8) | (bytes[3]! << 16) | (bytes[4]! << 24)
+      : bytes.length === 0
+        ? 0
+        : wrapperField(bytes, 5, 0, (r) => r.fixed32().getInt32(0, true)),
 });
 
 /** `io.statefun.types/long` — `LongWrapper { sfixed64 value = 1 }`; values are bigints. */

@@ -2,7 +2,8 @@ import { mkdir, open, readdir, readFile, rename, rm, truncate, writeFile } from 
 import { join } from 'node:path';
 import type { Clock } from '../../ports.js';
 import { LocalBackend } from '../backend.js';
-import { decodeEntry, decodeSnapshot, encodeSnapshot } from '../serialization.js';
+import { readEntry } from '../journal-codec.js';
+import { decodeSnapshot, encodeSnapshot } from '../serialization.js';
 import { FileJournal, readFrames } from './file-journal.js';
 import { acquireLock, releaseLock } from './lock.js';
 
@@ -99,7 +100,7 @@ export async function openDataDir(dir: string, options: DataDirOptions): Promise
       const path = join(journalDir, segmentName(n));
       const data = await readFile(path);
       const { payloads, validLength } = readFrames(data);
-      for (const payload of payloads) backend.apply(decodeEntry(payload.toString('utf8')));
+      for (const payload of payloads) backend.apply(readEntry(payload));
       entries += payloads.length;
       if (validLength < data.length) {
         tornBytes += data.length - validLength;

@@ -1,18 +1,11 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { BinaryWriter } from '../binary-writer.js';
 import type { Journal, JournalEntry } from '../journal.js';
-import { encodeEntry } from '../serialization.js';
+import { writeEntry } from '../journal-codec.js';
 
 /** Frame header: payload length and CRC-32 of the payload, both little-endian u32. */
 export const FRAME_HEADER = 8;
-
-export function frame(payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(FRAME_HEADER + payload.length);
-  out.writeUInt32LE(payload.length, 0);
-  out.writeUInt32LE(crc32(payload), 4);
-  payload.copy(out, FRAME_HEADER);
-  return out;
-}
 
 /** Reads frames from a segment; stops at the first torn or corrupt frame and says where the good part ends. */
 export function readFrames(data: Buffer): { payloads: Buffer[]; validLength: number } {
@@ -45,8 +38,10 @@ export type QuiescentHook = () => Promise<void> | void;
  * flight at a time, so a group's promises never resolve before an earlier group's.
  */
 export class FileJournal implements Journal {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /** Frames appended since the last write began; swapped with `writing` when a write starts. */
+  private pending = new BinaryWriter();
+  private writing = new BinaryWriter();
+  private pendingEntries = 0;
   private waiters: Waiter[] = [];
   private flushing = false;
   private failed: Error | undefined;
@@ -75,9 +70,15 @@ export class FileJournal implements Journal {
   append(entry: JournalEntry): Promise<void> {
     if (this.failed !== undefined) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new Error('the journal is closed'));
-    const buf = frame(Buffer.from(encodeEntry(entry), 'utf8'));
-    this.pending.push(buf);
-    this.pendingBytes += buf.length;
+    const w = this.pending;
+    const start = w.pos;
+    w.ensure(FRAME_HEADER);
+    w.pos += FRAME_HEADER;
+    writeEntry(w, entry);
+    const length = w.pos - start - FRAME_HEADER;
+    w.buf.writeUInt32LE(length, start);
+    w.buf.writeUInt32LE(crc32(w.buf.subarray(start + FRAME_HEADER, w.pos)), start + 4);
+    this.pendingEntries++;
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.flushing) {
       this.flushing = true;
@@ -97,7 +98,7 @@ export class FileJournal implements Journal {
 
   /** Resolves once everything appended so far is durable. */
   drained(): Promise<void> {
-    if (!this.flushing && this.pending.length === 0) return Promise.resolve();
+    if (!this.flushing && this.pendingEntries === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -109,15 +110,17 @@ export class FileJournal implements Journal {
 
   private async flushLoop(): Promise<void> {
     try {
-      while (this.pending.length > 0) {
-        const buffers = this.pending;
+      while (this.pendingEntries > 0) {
+        const group = this.pending;
+        const entries = this.pendingEntries;
         const waiters = this.waiters;
-        const bytes = this.pendingBytes;
-        this.pending = [];
+        this.pending = this.writing;
+        this.writing = group;
+        this.pending.reset();
+        this.pendingEntries = 0;
         this.waiters = [];
-        this.pendingBytes = 0;
         try {
-          const data = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, bytes);
+          const data = group.view();
           let written = 0;
           while (written < data.length) {
             const { bytesWritten } = await this.handle.write(data, written, data.length - written);
@@ -125,7 +128,7 @@ export class FileJournal implements Journal {
           }
           if (this.sync) await this.handle.datasync();
           this.size += data.length;
-          this.stats.entries += buffers.length;
+          this.stats.entries += entries;
           this.stats.groups++;
           this.stats.bytes += data.length;
         } catch (error) {
@@ -133,7 +136,7 @@ export class FileJournal implements Journal {
           this.failed = error instanceof Error ? error : new Error('journal write failed', { cause: error });
           for (const w of [...waiters, ...this.waiters]) w.reject(error);
           this.waiters = [];
-          this.pending = [];
+          this.pendingEntries = 0;
           return;
         }
         for (const w of waiters) w.resolve();
@@ -143,7 +146,7 @@ export class FileJournal implements Journal {
       }
     } finally {
       this.flushing = false;
-      if (this.pending.length > 0 && this.failed === undefined) {
+      if (this.pendingEntries > 0 && this.failed === undefined) {
         this.flushing = true;
         setImmediate(() => void this.flushLoop());
       } else {

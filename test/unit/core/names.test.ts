@@ -104,3 +104,10 @@ describe('addresses', () => {
     expect(sameAddress({ typename: 'a/b', id: '1' }, undefined)).toBe(false);
   });
 });
+
+describe('address ids are stored as UTF-8', () => {
+  it('refusesALoneSurrogateButAcceptsPairs', () => {
+    expect(() => address('shop/cart', 'a\uD800')).toThrow(/lone UTF-16 surrogate/);
+    expect(address('shop/cart', 'smile 😀').id).toBe('smile 😀');
+  });
+});

@@ -253,7 +253,7 @@ describe('context checks', () => {
 
   it('send refuses a bad target typename, an empty id and a value without a type', async () => {
     expect(await failureOf((ctx) => ctx.send({ to: 'other', id: 'x', value: 'x' }))).toContain('"other"');
-    expect(await failureOf((ctx) => ctx.send({ to: 'test/other', id: '', value: 'x' }))).toContain('non-empty string id');
+    expect(await failureOf((ctx) => ctx.send({ to: 'test/other', id: '', value: 'x' }))).toContain('must be a non-empty string');
     expect(await failureOf((ctx) => ctx.send({ to: 'test/other', id: 'x', value: { n: 1 } }))).toContain('pass a type');
   });
 
