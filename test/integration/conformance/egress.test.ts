@@ -116,7 +116,7 @@ describe('egress with the official JS SDK', () => {
         .map((l) => JSON.parse(l) as JsonLine);
     await eventually(async () => (await lines()).length === 2, 10_000, 'two file records');
     const kinesis = (await lines()).map((l) => ({ typename: l.typename, record: KinesisEgressRecord.decode(fromBase64(l.base64)) }));
-    expect(kinesis.map(({ typename, record }) => [typename, record.stream, record.partitionKey, record.explicitHashKey, JSON.parse(Buffer.from(record.valueBytes).toString('utf8'))])).toEqual([
+    expect(kinesis.map(({ typename, record }) => [typename, record.stream, record.partitionKey, record.explicitHashKey, JSON.parse(Buffer.from(record.valueBytes).toString('utf8')) as unknown])).toEqual([
       [KINESIS_RECORD, 'greetings', 'p1', '42', { text: 'hi' }],
       [KINESIS_RECORD, 'greetings', 'p1', '42', { text: 'ho' }],
     ]);
