@@ -83,7 +83,8 @@ export async function serveSdk(statefun: StateFun, options: { readonly socketPat
       const end = res.end.bind(res) as (chunk?: unknown) => http.ServerResponse;
       (res as { end: (chunk?: unknown) => http.ServerResponse }).end = (chunk?: unknown) => {
         request.status = res.statusCode;
-        request.outcome = res.statusCode !== 200 ? 'http-error' : answerKind(chunk);
+        // An answer written after the runtime gave up on the call reaches no one: the call stays 'aborted'.
+        if (request.outcome === 'pending') request.outcome = res.statusCode !== 200 ? 'http-error' : answerKind(chunk);
         return end(chunk);
       };
       // The SDK reads the request as a stream of chunks; it gets the very bytes the runtime sent.
