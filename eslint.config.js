@@ -14,7 +14,7 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'cdk.out/**', '**/cdk.out/**', '**/.statefun/**', 'bench/.build/**', 'proto/generated/**', 'bench/node_modules/**', 'coverage/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bench/*.mjs'] }, tsconfigRootDir: import.meta.dirname } },
     plugins: { 'import-x': importX },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

@@ -165,7 +165,7 @@ class BatchContext implements Context<Specs> {
     }
     const typename = typeof message.to === 'string' ? message.to : message.to?.typename;
     parseFunctionTypeName(typename, `target of ${what} in ${this.where}`);
-    checkAddressId(message.id, typename as string, `the id of ${what} in ${this.where}`);
+    checkAddressId(message.id, typename, `the id of ${what} in ${this.where}`);
     const accepts = typeof message.to === 'string' ? undefined : message.to.accepts;
     const type = message.type ?? accepts ?? defaultType(message.value);
     if (type === undefined) {
