@@ -47,6 +47,14 @@ export interface StatefunBundlingOptions {
    * SDK version the runtime ships
    */
   readonly externalModules?: readonly string[];
+  /**
+   * Bundle the AWS SDK's whole credential provider chain (profiles, SSO, web identity, container and instance
+   * metadata…). Lambda always hands a function its role's credentials in environment variables, so by default
+   * the bundle reads just those, which keeps about 100 KB of code, and its start-up time, out of every function.
+   *
+   * @default false - credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
+   */
+  readonly fullCredentialChain?: boolean;
 }
 
 export interface StatefunFunctionProps {
@@ -126,7 +134,7 @@ export class StatefunFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: REQUIRE_SHIM,
         logLevel: nodejs.LogLevel.WARNING,
-        esbuildArgs: Object.fromEntries(Object.entries(props.app.bundleAliases()).map(([name, path]) => [`--alias:${name}`, path])),
+        esbuildArgs: Object.fromEntries(Object.entries(props.app.bundleAliases({ fullCredentialChain: bundling.fullCredentialChain ?? false })).map(([name, path]) => [`--alias:${name}`, path])),
       },
     });
     acknowledge(

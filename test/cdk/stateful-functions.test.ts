@@ -138,6 +138,21 @@ describe('StatefulFunctions', () => {
       for (const client of ['lambda', 'sns', 'eventbridge', 'kinesis']) expect(aliases[`@aws-sdk/client-${client}`]).toBeUndefined();
     });
 
+    it('readsLambdaCredentialsFromTheEnvironmentUnlessTheWholeChainIsAskedFor', () => {
+      // GIVEN an app, bundled with the default options and with fullCredentialChain
+      const app = StatefunApp.fromModules({ modules: [FIXTURE_APP] });
+      const lean = app.bundleAliases();
+      const full = app.bundleAliases({ fullCredentialChain: true });
+
+      // THEN the default bundle's credential provider reads the variables Lambda sets, and the browser-only
+      // user-agent parser is stubbed; asked for, the SDK's own provider chain stays
+      const provider = readFileSync(lean['@aws-sdk/credential-provider-node']!, 'utf8');
+      expect(provider).toContain('process.env.AWS_ACCESS_KEY_ID');
+      expect(provider).toContain('process.env.AWS_SESSION_TOKEN');
+      expect(readFileSync(lean.bowser!, 'utf8')).toContain('bowser is not in this bundle');
+      expect(full['@aws-sdk/credential-provider-node']).toBeUndefined();
+    });
+
     it('substitutesNothingTheUsersOwnCodeImports', () => {
       // GIVEN an embedded module that imports the SNS client and the YAML parser itself
       const aliases = StatefunApp.fromModules({ modules: [fixture('sdk-user.module.ts')] }).bundleAliases();
