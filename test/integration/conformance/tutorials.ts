@@ -53,6 +53,12 @@ export async function startTutorial(name: string, statefun: StateFun): Promise<T
   };
 }
 
+/** Where the playground ingress (8090 in a README) and egress (8091) actually listen. */
+export interface Ports {
+  readonly ingressPort: number | undefined;
+  readonly egressPort: number | undefined;
+}
+
 export interface CurlResult {
   readonly status: number;
   readonly body: string;
@@ -62,7 +68,8 @@ export interface CurlResult {
  * Runs one `curl` command line of a README against the dev server: `-X`, `-H`, `-d`, and a URL on
  * `localhost:8090` (the ingress) or `localhost:8091` (the egress), which go to the dev server's actual ports.
  */
-export async function curl(dev: Running, command: string): Promise<CurlResult> {
+export async function curl(target: Running | Ports, command: string): Promise<CurlResult> {
+  const ports = 'server' in target ? target.server : target;
   const words = shellWords(command.replace(/^\$\s*/, ''));
   if (words[0] !== 'curl') throw new Error(`not a curl command: ${command}`);
   let method: string | undefined;
@@ -81,7 +88,7 @@ export async function curl(dev: Running, command: string): Promise<CurlResult> {
   }
   const match = /^(?:http:\/\/)?localhost:(8090|8091)(\/.*)$/.exec(url ?? '');
   if (match === null) throw new Error(`no localhost:8090|8091 URL in: ${command}`);
-  const port = match[1] === '8090' ? dev.server.ingressPort : dev.server.egressPort;
+  const port = match[1] === '8090' ? ports.ingressPort : ports.egressPort;
   // curl -d sends a form content type unless one is given, and POST unless -X says otherwise.
   if (data !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
   const res = await fetch(`http://127.0.0.1:${port}${match[2]}`, { method: method ?? (data !== undefined ? 'POST' : 'GET'), headers, ...(data !== undefined ? { body: data } : {}) });
@@ -89,11 +96,11 @@ export async function curl(dev: Running, command: string): Promise<CurlResult> {
 }
 
 /** Repeats a `curl -X GET localhost:8091/<topic>` until it answers 200 (the egress answers 404 while empty). */
-export async function curlUntilFound(dev: Running, command: string, timeoutMs = 30_000): Promise<string> {
+export async function curlUntilFound(target: Running | Ports, command: string, timeoutMs = 30_000): Promise<string> {
   let body: string | undefined;
   await eventually(
     async () => {
-      const result = await curl(dev, command);
+      const result = await curl(target, command);
       if (result.status === 200) body = result.body;
       return body !== undefined;
     },
