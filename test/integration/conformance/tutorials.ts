@@ -13,11 +13,11 @@ export const EXAMPLES = resolve(import.meta.dirname, '../../../examples/statefun
 /** Where the tutorials' module.yaml files expect the functions service. */
 export const FUNCTIONS_URL = 'http://localhost:8000';
 
-export interface Tutorial {
+/** A tutorial running under `statefun dev`, its functions served from some URL. */
+export interface TutorialApp {
   readonly app: TempApp;
-  /** The running dev server (a new one after {@link Tutorial.restart}). */
+  /** The running dev server (a new one after {@link TutorialApp.restart}). */
   readonly dev: Running;
-  readonly endpoint: SdkEndpoint;
   /** The README's text. */
   readonly readme: string;
   /** Stops `statefun dev` and starts it again on the same data directory. */
@@ -25,20 +25,30 @@ export interface Tutorial {
   stop(): Promise<void>;
 }
 
-export async function startTutorial(name: string, statefun: StateFun): Promise<Tutorial> {
+/** A tutorial whose functions (official JS SDK) this process serves. */
+export interface Tutorial extends TutorialApp {
+  readonly endpoint: SdkEndpoint;
+}
+
+/**
+ * Starts the tutorial `name` with its functions: a `StateFun` to serve on a free port, or the base URL of a
+ * functions service already running (e.g. another SDK's).
+ */
+export async function startTutorial(name: string, functions: StateFun): Promise<Tutorial>;
+export async function startTutorial(name: string, functions: string): Promise<TutorialApp>;
+export async function startTutorial(name: string, functions: StateFun | string): Promise<Tutorial | TutorialApp> {
   const dir = join(EXAMPLES, name);
   const yaml = await readFile(join(dir, 'module.yaml'), 'utf8');
   if (!yaml.includes(`urlPathTemplate: ${FUNCTIONS_URL}/`)) throw new Error(`${name}/module.yaml does not serve its functions from ${FUNCTIONS_URL}`);
-  const endpoint = await serveSdk(statefun);
-  const app = await tempApp({ 'module.yaml': yaml.replaceAll(FUNCTIONS_URL, endpoint.url) });
+  const endpoint = typeof functions === 'string' ? undefined : await serveSdk(functions);
+  const app = await tempApp({ 'module.yaml': yaml.replaceAll(FUNCTIONS_URL, endpoint?.url ?? (functions as string)) });
   let dev = await startYamlApp(app);
   const readme = await readFile(join(dir, 'README.md'), 'utf8');
-  return {
+  const tutorial: TutorialApp = {
     app,
     get dev() {
       return dev;
     },
-    endpoint,
     readme,
     async restart() {
       await dev.server.stop();
@@ -47,10 +57,11 @@ export async function startTutorial(name: string, statefun: StateFun): Promise<T
     },
     async stop() {
       await dev.server.stop();
-      await endpoint.close();
+      await endpoint?.close();
       await app.remove();
     },
   };
+  return endpoint === undefined ? tutorial : Object.assign(tutorial, { endpoint });
 }
 
 /** Where the playground ingress (8090 in a README) and egress (8091) actually listen. */
