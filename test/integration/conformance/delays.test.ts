@@ -47,8 +47,13 @@ const timer = {
       case 'later':
         ctx.sendAfter(1_500, messageBuilder({ ...me, value: 'after the restart' }), 'restart');
         return;
-      default:
-        ring(ctx, command);
+      default: {
+        // "in:<ms>:<token>:<text>" schedules <text> to itself; "cancel:<token>" cancels.
+        const [verb, a, b, text] = command.split(':');
+        if (verb === 'in') ctx.sendAfter(Number(a), messageBuilder({ ...me, value: text! }), b);
+        else if (verb === 'cancel') ctx.cancelDelayedMessage(a!);
+        else ring(ctx, command);
+      }
     }
   },
 };
@@ -104,5 +109,21 @@ describe('delayed messages with the official JS SDK', () => {
     dev = await startYamlApp(app);
     expect(await takePayloads(dev, 'rings', 1)).toEqual(['conf/timer/t2:after the restart']);
     expect((await stateView(dev, 'conf/timer/t2')).pendingTimers).toBe(0);
+  });
+
+  it('letsASenderReuseATokenOnceItsMessageFiredOrWasCancelled', async () => {
+    dev = await start();
+    await put(dev, '/conf/timer/t3', 'in:100:again:first');
+    expect(await takePayloads(dev, 'rings', 1)).toEqual(['conf/timer/t3:first']);
+    await put(dev, '/conf/timer/t3', 'in:100:again:second');
+    expect(await takePayloads(dev, 'rings', 1)).toEqual(['conf/timer/t3:second']);
+
+    await put(dev, '/conf/timer/t3', 'in:600000:again:never');
+    await put(dev, '/conf/timer/t3', 'cancel:again');
+    await eventually(async () => (await stateView(dev!, 'conf/timer/t3')).pendingTimers === 0, 10_000, 'the cancel committed');
+    await put(dev, '/conf/timer/t3', 'in:100:again:third');
+    expect(await takePayloads(dev, 'rings', 1)).toEqual(['conf/timer/t3:third']);
+    await eventually(async () => (await stateView(dev!, 'conf/timer/t3')).pendingTimers === 0, 10_000, 'nothing pending');
+    expect((await stateView(dev, 'conf/timer/t3')).parked).toBeUndefined();
   });
 });

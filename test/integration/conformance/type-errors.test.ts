@@ -1,9 +1,10 @@
 /**
- * State type errors with the official JS SDK under `statefun dev`: a MODIFY whose value is of another type than
- * the one registered for the state parks the address with a reason naming both types (StateFun would fail the
- * job); `statefun parked` shows it, and the rest of the app keeps running.
+ * Type and routing errors with the official JS SDK under `statefun dev`: a MODIFY whose value is of another type
+ * than the one registered for the state, a message to a function type nothing binds, a record for an egress
+ * module.yaml does not declare: each parks the address with a reason naming the problem (StateFun would fail
+ * the job); `statefun parked` shows it, and the rest of the app keeps running.
  */
-import { type Context, egressMessageBuilder, type Message, StateFun } from 'apache-flink-statefun';
+import { type Context, egressMessageBuilder, type Message, messageBuilder, StateFun } from 'apache-flink-statefun';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   documents,
@@ -113,5 +114,39 @@ describe('state type errors with the official JS SDK', () => {
     expect(replay).toMatchObject({ code: 0, err: '' });
     expect(await takePayloads(dev, 'out', 2)).toEqual(['t two 2', 't three 3']);
     expect((await statefun('parked', ...dir)).out).toBe('no parked addresses');
+  });
+
+  it('parksAnAddressThatMessagesAnUnboundFunctionTypeOrAnUndeclaredEgressAndAppliesNothingOfThatTurn', async () => {
+    const router = {
+      typename: 'conf/router',
+      specs: [{ name: 'sent', type: StateFun.intType() }],
+      fn(ctx: Context, message: Message) {
+        const where = message.asString()!;
+        const storage = ctx.storage as { sent: number | null };
+        storage.sent = (storage.sent ?? 0) + 1;
+        emit(ctx, `routing to ${where}`);
+        if (where === 'function') ctx.send(messageBuilder({ typename: 'elsewhere/nobody', id: 'x', value: 'hi' }));
+        if (where === 'egress') ctx.send(egressMessageBuilder({ typename: 'showcase/my-custom-egress', value: 'hi', valueType: StateFun.stringType() }));
+      },
+    };
+    app = await tempApp({});
+    endpoint = await serveSdk(sdk(router, other));
+    await app.write('module.yaml', documents(endpointYaml({ functions: 'conf/*', urlPathTemplate: `${endpoint.url}/{function.name}` }), playgroundYaml(['out'])));
+    dev = await startYamlApp(app);
+
+    await put(dev, '/conf/router/f', 'function');
+    await put(dev, '/conf/router/e', 'egress');
+    expect((await parkedEventually(dev, 'conf/router/f')).reason).toBe(
+      'TerminalError: function conf/router (id "f") sent a message to "elsewhere/nobody", but no such function type is bound',
+    );
+    expect((await parkedEventually(dev, 'conf/router/e')).reason).toBe(
+      'TerminalError: function conf/router (id "e") sent a record to egress "showcase/my-custom-egress", but no such egress is configured',
+    );
+    // The whole turn was dropped: neither its state change nor its playground record.
+    expect(await stateValues(app.dataDir, 'conf/router/f')).toEqual({});
+    expect(await stateValues(app.dataDir, 'conf/router/e')).toEqual({});
+    await put(dev, '/conf/router/ok', 'nowhere');
+    expect(await takePayloads(dev, 'out', 1)).toEqual(['routing to nowhere']);
+    expect(await stateValues(app.dataDir, 'conf/router/ok')).toEqual({ sent: 1 });
   });
 });
