@@ -72,7 +72,7 @@ describe('state expiry declared by the official JS SDK', () => {
     await eventually(
       async () => {
         await put(dev!, '/conf/expiring/e', 'read');
-        [last] = await takePayloads(dev!, 'seen', 1);
+        last = (await takePayloads(dev!, 'seen', 1))[0]!;
         return last === 'written=null touched=t';
       },
       20_000,
