@@ -42,8 +42,9 @@ export interface CommitReceipt {
 /** Delivers messages to their targets' ordered streams (an SQS FIFO group per address, a local mailbox). */
 export interface MessageBus {
   /**
-   * Sends the messages; messages for the same target are delivered in the given order. Idempotent by envelope
-   * id within the transport's dedup window; receivers drop later copies (I3).
+   * Sends the messages; messages for the same target are delivered in the given order. Sending the same
+   * messages again (a re-release of the same effects, possibly marked re-sent) within the transport's dedup
+   * window delivers nothing new; later copies are dropped by their receivers (I3).
    */
   send(messages: readonly Envelope[]): Promise<void>;
 }

@@ -10,8 +10,8 @@
  *
  * - A, one message per address per turn: each producer call (an SQS-ingress batch, a turn fanning out)
  *   sends 10 messages to 10 addresses; Lambda delivers batches of 10 records from 10 message groups.
- * - B, bursts of 10 per address: each producer call sends 10 messages to one address (a turn sending 10
- *   messages to another address); Lambda delivers the 10 records of one group as one batch, one turn.
+ * - B, bursts of 10 per address: each producer call is a function's turn sending 10 messages to one address,
+ *   which the FIFO bus bundles into one SQS message; Lambda delivers it, and the 10 run as one turn.
  * - A via the HTTP API: shape A, each message entering through API Gateway and the HTTP ingress Lambda, one
  *   request per message (without and with an Idempotency-Key).
  *
@@ -38,11 +38,11 @@ import type { HttpApiEvent, SqsRecord } from '../../runtime/aws/lambda/events.js
 import { httpApiEvent, lambdaContext, sqsRecordOf } from '../../runtime/aws/local/event-builders.js';
 import { provisionLocal } from '../../runtime/aws/local/provision.js';
 import { discardMetrics, silentLogger } from '../../runtime/aws/observability.js';
-import { encodeMessageBody } from '../../runtime/aws/sqs/envelope-body.js';
+import { bundleBodies, encodeMessageBody } from '../../runtime/aws/sqs/envelope-body.js';
 import { messageGroupIdFor } from '../../runtime/aws/sqs/fifo-ids.js';
 import { SqsFifoMessageBus } from '../../runtime/aws/sqs/message-bus.js';
 import { type Address, addressKey } from '../../runtime/core/address.js';
-import { type Envelope, ingressMessageId } from '../../runtime/core/envelope.js';
+import { type Envelope, ingressMessageId, messageId } from '../../runtime/core/envelope.js';
 import { composeApp } from '../../runtime/module/app.js';
 import { defineModule } from '../../runtime/module/embedded-module.js';
 import { defineFunction, intType, valueSpec } from '../../runtime/sdk/index.js';
@@ -200,7 +200,20 @@ async function main(): Promise<void> {
     const run = async (shape: Shape, messages: number): Promise<Row> => {
       const perAddress = shape === 'B' ? 10 : 1;
       const addresses: Address[] = Array.from({ length: messages / perAddress }, (_, i) => ({ typename: 'bench/counter', id: `${shape}-${randomUUID().slice(0, 8)}-${i}` }));
+      // A: messages from a producer (an SQS-ingress batch), ten addresses per call. B: a function's turn sending
+      // ten messages to one address — which the bus bundles into one SQS message.
+      const incarnation = Date.now();
       const envelope = (to: Address, n: number): Envelope => {
+        if (shape === 'B') {
+          const sender: Address = { typename: 'bench/producer', id: to.id };
+          return {
+            id: messageId(addressKey(sender), incarnation, 1, n),
+            target: to,
+            caller: sender,
+            argument: { typename: 'bench/tick', value: new Uint8Array([n]) },
+            origin: { kind: 'function', sender, incarnation, turn: 1, index: n, sentAt: Date.now() },
+          };
+        }
         const key = randomUUID();
         return { id: ingressMessageId(key), target: to, caller: undefined, argument: { typename: 'bench/tick', value: new Uint8Array([n]) }, origin: { kind: 'ingress', key, keyed: false, acceptedAt: Date.now() } };
       };
@@ -234,7 +247,8 @@ async function main(): Promise<void> {
       const sqsSend = requests.get('sqs:SendMessageBatch') + requests.get('sqs:SendMessage');
       for (const batch of calls) {
         const started = performance.now();
-        const response = await dispatcher({ Records: batch.map((e) => record(e, resources.queue.arn)) }, lambdaContext(30_000));
+        // The SQS messages the bus made of the call (one per message, or bundles), as Lambda would deliver them.
+        const response = await dispatcher({ Records: bundleBodies(batch).map((part) => record(part.envelopes[0]!, resources.queue.arn, part.body)) }, lambdaContext(30_000));
         billedMs += Math.ceil(performance.now() - started);
         invocations++;
         batches++;
@@ -280,12 +294,12 @@ async function main(): Promise<void> {
 }
 
 /** A record of the FIFO queue carrying `envelope`, as Lambda delivers it. */
-function record(envelope: Envelope, arn: string): SqsRecord {
+function record(envelope: Envelope, arn: string, body = encodeMessageBody(envelope)): SqsRecord {
   const now = String(Date.now());
   const message: Message = {
     MessageId: randomUUID(),
     ReceiptHandle: randomUUID(),
-    Body: encodeMessageBody(envelope),
+    Body: body,
     Attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, ApproximateFirstReceiveTimestamp: now, SenderId: 'bench', MessageGroupId: messageGroupIdFor(addressKey(envelope.target)) },
   };
   return sqsRecordOf(message, { arn, region: EMULATOR_REGION });

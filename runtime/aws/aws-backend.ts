@@ -14,7 +14,7 @@ import type { RuntimeBackend } from './runtime-backend.js';
 import { ENV } from './runtime-env.js';
 import { SqsDelayForwarder } from './scheduler/forwarder.js';
 import { SqsDelayScheduler } from './scheduler/delay-scheduler.js';
-import { decodeMessageBody } from './sqs/envelope-body.js';
+import { decodeMessageBodies, decodeMessageBody } from './sqs/envelope-body.js';
 import { SqsFifoMessageBus } from './sqs/message-bus.js';
 import { SqsQueueControl } from './sqs/queue-control.js';
 
@@ -56,6 +56,7 @@ export function awsBackend(context: BackendContext, options: AwsBackendOptions =
     queue: new SqsQueueControl(clients.sqs, env.queueUrl),
     delays: delayQueueUrl === undefined ? undefined : new SqsDelayForwarder({ bus, sqs: clients.sqs, delayQueueUrl }),
     decodeQueueMessage: decodeMessageBody,
+    decodeQueueMessages: decodeMessageBodies,
     egressSink(spec, binding) {
       if (spec.kind === EGRESS_KINDS.playground) {
         if (binding === undefined || !('queueUrl' in binding)) return undefined;

@@ -22,6 +22,8 @@ export interface RuntimeBackend {
    * wrong with a body that is not an envelope.
    */
   decodeQueueMessage(body: string): Envelope;
+  /** The envelopes of a body of the queue of addresses: one, or a bundle for one address, in order. */
+  decodeQueueMessages(body: string): Envelope[];
   /** Forwards delay-queue records (short delays, Scheduler fires); undefined when the app has no delay queue. */
   readonly delays: DelayForwarding | undefined;
   /**

@@ -16,7 +16,7 @@ import { CapacityTally } from '../../runtime/aws/dynamodb/capacity.js';
 import { ensureStateTable } from '../../runtime/aws/dynamodb/table.js';
 import { SqsDelayScheduler } from '../../runtime/aws/scheduler/delay-scheduler.js';
 import { SqsDelayForwarder } from '../../runtime/aws/scheduler/forwarder.js';
-import { decodeMessageBody } from '../../runtime/aws/sqs/envelope-body.js';
+import { decodeMessageBodies } from '../../runtime/aws/sqs/envelope-body.js';
 import { SqsFifoMessageBus } from '../../runtime/aws/sqs/message-bus.js';
 import { type AwsEmulatorEndpoints, clientConfig } from '../support/emulators.js';
 import { ROLE_ARN } from '../support/scheduler-helpers.js';
@@ -87,11 +87,12 @@ export async function awsContractBackend(endpoints: AwsEmulatorEndpoints): Promi
         if (messages.length > 0) {
           busy = true;
           for (const m of messages) {
-            const envelope = decodeMessageBody(m.Body ?? '');
-            const key = addressKey(envelope.target);
-            let list = arrivals.get(key);
-            if (list === undefined) arrivals.set(key, (list = []));
-            list.push({ envelope, at: Number(m.Attributes?.SentTimestamp ?? Date.now()) });
+            for (const envelope of decodeMessageBodies(m.Body ?? '')) {
+              const key = addressKey(envelope.target);
+              let list = arrivals.get(key);
+              if (list === undefined) arrivals.set(key, (list = []));
+              list.push({ envelope, at: Number(m.Attributes?.SentTimestamp ?? Date.now()) });
+            }
           }
           await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: bus.url, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
         }

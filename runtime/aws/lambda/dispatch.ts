@@ -12,13 +12,15 @@ import { rawBodyLetter, setAside, UNDECODABLE_TYPE } from './set-aside.js';
 /** Time kept back from the Lambda's remaining time for the visibility changes and the response. */
 export const DISPATCH_RESERVE_MS = 1_000;
 
-type Decoded = { readonly kind: 'envelope'; readonly envelope: Envelope } | { readonly kind: 'undecodable'; readonly cause: string };
+type Decoded = { readonly kind: 'envelopes'; readonly envelopes: readonly Envelope[] } | { readonly kind: 'undecodable'; readonly cause: string };
 
 /**
  * The dispatcher: one SQS FIFO batch (≤ 10 records) of the queue of addresses.
  *
- * - Each body is decoded to an envelope. A body that does not decode can never be processed, so it is set
- *   aside at once as a dead letter of `statefun-aws.internal/undecodable/<group id>` (see set-aside.ts).
+ * - Each body is decoded to its envelopes (one, or a bundle for one address — see envelope-body.ts). A body that
+ *   does not decode can never be processed, so it is set aside at once as a dead letter of
+ *   `statefun-aws.internal/undecodable/<group id>` (see set-aside.ts). A record counts as processed only when
+ *   every envelope it carries is.
  * - Records are grouped by `MessageGroupId` (one address per group), groups run concurrently, and each group's
  *   records run in order through the engine with `attempt = ApproximateReceiveCount` and the Lambda's remaining
  *   time as the deadline. (Two addresses whose long keys hash to one group run one after the other.)
@@ -31,15 +33,15 @@ export async function dispatchBatch(rt: AppRuntime, event: SqsEvent, context: La
   const deadline = started + context.getRemainingTimeInMillis() - DISPATCH_RESERVE_MS;
   const decoded = records.map((record): Decoded => {
     try {
-      return { kind: 'envelope', envelope: rt.backend.decodeQueueMessage(record.body) };
+      return { kind: 'envelopes', envelopes: rt.backend.decodeQueueMessages(record.body) };
     } catch (error) {
       return { kind: 'undecodable', cause: `the SQS message ${record.messageId} is not a statefun-aws envelope: ${describeError(error)}` };
     }
   });
   const perType = new Map<string, number>();
   for (const d of decoded) {
-    const type = d.kind === 'envelope' ? d.envelope.target.typename : UNDECODABLE_TYPE;
-    perType.set(type, (perType.get(type) ?? 0) + 1);
+    const type = d.kind === 'envelopes' ? d.envelopes[0]!.target.typename : UNDECODABLE_TYPE;
+    perType.set(type, (perType.get(type) ?? 0) + (d.kind === 'envelopes' ? d.envelopes.length : 1));
   }
   for (const [type, count] of perType) rt.metrics.batch(type, count);
 
@@ -89,19 +91,23 @@ async function runGroup(
       continue;
     }
     // The longest run of records for the same address: one call of the engine.
-    const address = entry.envelope.target;
+    const address = entry.envelopes[0]!.target;
     let end = position + 1;
     while (end < indices.length) {
       const next = decoded[indices[end]!]!;
-      if (next.kind !== 'envelope' || !sameAddress(next.envelope.target, address)) break;
+      if (next.kind !== 'envelopes' || !sameAddress(next.envelopes[0]!.target, address)) break;
       end++;
     }
     const run = indices.slice(position, end);
+    const deliveries = run.flatMap((i) => {
+      const attempt = receiveCount(records[i]!);
+      return (decoded[i] as Extract<Decoded, { kind: 'envelopes' }>).envelopes.map((envelope) => ({ envelope, attempt, record: i }));
+    });
     let results: DeliveryOutcome[];
     try {
       results = await rt.runner.run(
         address,
-        run.map((i) => ({ envelope: (decoded[i] as Extract<Decoded, { kind: 'envelope' }>).envelope, attempt: receiveCount(records[i]!) })),
+        deliveries.map(({ envelope, attempt }) => ({ envelope, attempt })),
         deadline,
       );
     } catch (error) {
@@ -110,9 +116,11 @@ async function runGroup(
       return;
     }
     let retry: Extract<DeliveryOutcome, { kind: 'retry' }> | undefined;
-    run.forEach((i, n) => {
+    for (const i of run) outcomes[i] = { kind: 'done' };
+    deliveries.forEach(({ record }, n) => {
       const result = results[n]!;
-      outcomes[i] = result.kind === 'done' ? { kind: 'done' } : { kind: 'retry', afterMs: result.afterMs };
+      // A bundle is acknowledged only whole; what it carried that was done is recognised when it comes again.
+      if (result.kind === 'retry' && outcomes[record]?.kind === 'done') outcomes[record] = { kind: 'retry', afterMs: result.afterMs };
       retry ??= result.kind === 'retry' ? result : undefined;
     });
     if (retry !== undefined) {

@@ -4,7 +4,7 @@ import type { Envelope } from '../../core/envelope.js';
 import type { MessageBus } from '../../ports.js';
 import type { EntryRetryOptions } from '../entry-retries.js';
 import { batches, rounds } from './batches.js';
-import { checkedMessageBody } from './envelope-body.js';
+import { bundleBodies } from './envelope-body.js';
 import { deduplicationIdFor, messageGroupIdFor } from './fifo-ids.js';
 import { type BatchEntry, sendBatch } from './send-batch.js';
 
@@ -36,14 +36,15 @@ export class SqsFifoMessageBus implements MessageBus {
 
   async send(messages: readonly Envelope[]): Promise<void> {
     if (messages.length === 0) return;
-    const entries = messages.map((envelope): BatchEntry & { group: string; bytes: number } => {
-      const body = checkedMessageBody(envelope);
-      const group = messageGroupIdFor(addressKey(envelope.target));
+    const entries = bundleBodies(messages).map(({ envelopes, body }): BatchEntry & { group: string; bytes: number } => {
+      const first = envelopes[0]!;
+      const group = messageGroupIdFor(addressKey(first.target));
       return {
         MessageBody: body,
         MessageGroupId: group,
-        MessageDeduplicationId: deduplicationIdFor(envelope.id),
-        describe: `message ${envelope.id} to ${addressKey(envelope.target)}`,
+        // A bundle is always cut the same way from the same turn's messages, so its dedup id is stable too.
+        MessageDeduplicationId: deduplicationIdFor(envelopes.length === 1 ? first.id : envelopes.map((e) => e.id).join('\n')),
+        describe: envelopes.length === 1 ? `message ${first.id} to ${addressKey(first.target)}` : `${envelopes.length} messages from ${first.id} on to ${addressKey(first.target)}`,
         group,
         bytes: body.length,
       };

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../../runtime/core/envelope.js';
 import { awsBackend } from '../../../runtime/aws/aws-backend.js';
 import type { SqsRecord } from '../../../runtime/aws/lambda/events.js';
-import { decodeMessageBody, encodeMessageBody } from '../../../runtime/aws/sqs/envelope-body.js';
+import { decodeMessageBodies, encodeMessageBody } from '../../../runtime/aws/sqs/envelope-body.js';
 import { deduplicationIdFor } from '../../../runtime/aws/sqs/fifo-ids.js';
 import { asResent } from '../../../runtime/core/envelope.js';
 import { useAwsEmulators } from '../../support/emulators.js';
@@ -86,7 +86,7 @@ describe('fault points on the AWS path', () => {
     const workload = counterWorkload('die', 3, 8);
     const before = plan.arm({ name: 'dies before commit', command: 'PutItemCommand', when: recordFromVersion('it/counter/die-', 2), at: 'before', error: crash, hard: true, times: 2 });
     const after = plan.arm({ name: 'dies after commit', command: 'PutItemCommand', when: recordFromVersion('it/counter/die-', 4), at: 'after', error: crash, hard: true, times: 2 });
-    const release = plan.arm({ name: 'dies releasing', command: 'SendMessageBatchCommand', when: releaseTo(queueUrl, decodeMessageBody), at: 'before', error: crash, hard: true, times: 2 });
+    const release = plan.arm({ name: 'dies releasing', command: 'SendMessageBatchCommand', when: releaseTo(queueUrl, (body) => decodeMessageBodies(body)[0]!), at: 'before', error: crash, hard: true, times: 2 });
     const errors = app.local.pollers.get('dispatcher')!.stats.errors;
     await sendWorkload(app, workload);
     await expectExactlyOnce(app, workload, received);
@@ -99,7 +99,7 @@ describe('fault points on the AWS path', () => {
     const workload = counterWorkload('cmr', 3, 8);
     // Fans release a message and an egress record at once: one of them fails while the other goes out.
     const egress = plan.arm({ name: 'egress send fails', command: 'SendMessageBatchCommand', when: toQueue(egressUrl), at: 'before', error: crash, times: 4 });
-    const bus = plan.arm({ name: 'bus send lost', command: 'SendMessageBatchCommand', when: releaseTo(queueUrl, decodeMessageBody), at: 'before', error: crash, times: 4 });
+    const bus = plan.arm({ name: 'bus send lost', command: 'SendMessageBatchCommand', when: releaseTo(queueUrl, (body) => decodeMessageBodies(body)[0]!), at: 'before', error: crash, times: 4 });
     await sendWorkload(app, workload);
     await expectExactlyOnce(app, workload, received);
     expect(egress.injected).toBe(4);
@@ -110,7 +110,7 @@ describe('fault points on the AWS path', () => {
     const workload = counterWorkload('crd', 3, 8);
     const skipped = new Set<string>();
     skipDelete = (record) => {
-      const envelope = decodeMessageBody(record.body);
+      const envelope = decodeMessageBodies(record.body)[0]!;
       if (!envelope.target.id.startsWith('crd-') || skipped.size >= 6 || skipped.has(envelope.id)) return false;
       skipped.add(envelope.id);
       return true;

@@ -2,11 +2,11 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { batches, rounds } from '../../../runtime/aws/sqs/batches.js';
-import { decodeMessageBody, encodeMessageBody } from '../../../runtime/aws/sqs/envelope-body.js';
+import { bundleBodies, decodeMessageBodies, decodeMessageBody, encodeMessageBody } from '../../../runtime/aws/sqs/envelope-body.js';
 import { deduplicationIdFor } from '../../../runtime/aws/sqs/fifo-ids.js';
 import { SqsFifoMessageBus } from '../../../runtime/aws/sqs/message-bus.js';
 import { isStatefunError } from '../../../runtime/core/errors.js';
-import { functionMessage, plain } from '../../contract/fixtures.js';
+import { controlMessage, functionMessage, ingressMessage, plain } from '../../contract/fixtures.js';
 
 const NOW = Date.UTC(2026, 0, 1);
 const sender = { typename: 'shop/cart', id: 'alice' };
@@ -73,7 +73,8 @@ describe('SqsFifoMessageBus', () => {
       seen.push(input.Entries.map((e) => decodeMessageBody(e.MessageBody).id));
       return { Successful: [], Failed: [] };
     });
-    const a = [0, 1, 2].map((i) => functionMessage(sender, to('a'), 1, i, NOW));
+    // Unkeyed ingress messages never share an SQS message, so each takes a round of its own.
+    const a = [0, 1, 2].map((i) => ingressMessage(to('a'), `k${i}`, NOW, false));
     const b = functionMessage(sender, to('b'), 1, 3, NOW);
     await bus.send([a[0]!, a[1]!, b, a[2]!]);
     expect(seen).toEqual([[a[0]!.id, b.id], [a[1]!.id], [a[2]!.id]]);
@@ -90,8 +91,8 @@ describe('SqsFifoMessageBus', () => {
       }
       return { Successful: [], Failed: [] };
     });
-    const [a0, a1] = [0, 1].map((i) => functionMessage(sender, to('a'), 1, i, NOW));
-    const b0 = functionMessage(sender, to('b'), 1, 2, NOW);
+    const [a0, a1] = [0, 1].map((i) => ingressMessage(to('a'), `k${i}`, NOW, false));
+    const b0 = ingressMessage(to('b'), 'k2', NOW, false);
     await bus.send([a0!, b0, a1!]);
     expect(seen).toEqual([[a0!.id, b0.id], [b0.id], [a1!.id]]);
   });
@@ -114,5 +115,51 @@ describe('SqsFifoMessageBus', () => {
     expect(isStatefunError(error, 'terminal')).toBe(true);
     expect((error as Error).message).toMatch(/^message shop\/cart\/alice#k0\.1\.0 to shop\/stock\/a is 10\d{5} bytes as an SQS body/);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+});
+
+describe('bundles: messages of one turn to one address in one SQS message', () => {
+  it('bundlesConsecutiveMessagesToOneAddressInOrderAndLeavesUnkeyedIngressAlone', () => {
+    const a = [0, 1, 2].map((i) => functionMessage(sender, to('a'), 1, i, NOW));
+    const b = functionMessage(sender, to('b'), 1, 3, NOW);
+    const unkeyed = ingressMessage(to('a'), 'minted', NOW, false);
+    const keyed = ingressMessage(to('a'), 'client-key', NOW, true);
+    const control = controlMessage(to('a'), NOW);
+    const parts = bundleBodies([a[0]!, b, a[1]!, unkeyed, a[2]!, keyed, control]);
+    expect(parts.map((p) => p.envelopes.map((e) => e.id))).toEqual([[a[0]!.id, a[1]!.id], [b.id], [unkeyed.id], [a[2]!.id, keyed.id, control.id]]);
+    for (const part of parts) expect(decodeMessageBodies(part.body).map((e) => e.id)).toEqual(part.envelopes.map((e) => e.id));
+  });
+
+  it('startsANewBundleWhenTheNextMessageWouldPassTheSizeLimit', () => {
+    const big = (i: number) => functionMessage(sender, to('a'), 1, i, NOW, 'x'.repeat(300));
+    const limit = encodeMessageBody(big(0)).length + 1 + encodeMessageBody(big(1)).length;
+    const parts = bundleBodies([big(0), big(1), big(2)], limit);
+    expect(parts.map((p) => p.envelopes.length)).toEqual([2, 1]);
+    expect(parts.every((p) => p.body.length <= limit)).toBe(true);
+  });
+
+  it('refusesABodyBundlingEnvelopesForDifferentAddresses', () => {
+    const body = [encodeMessageBody(functionMessage(sender, to('a'), 1, 0, NOW)), encodeMessageBody(functionMessage(sender, to('b'), 1, 1, NOW))].join(',');
+    expect(() => decodeMessageBodies(body)).toThrow(/different addresses/);
+  });
+
+  describe('SqsFifoMessageBus', () => {
+    const client = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    const sqs = mockClient(client);
+    const bus = new SqsFifoMessageBus({ client, queueUrl: 'https://sqs/q.fifo', retry: { sleep: () => Promise.resolve() } });
+    beforeEach(() => sqs.reset());
+
+    it('sendsABurstOfTenToOneAddressAsOneEntryWhoseDedupIdIsTheSameOnEveryRelease', async () => {
+      sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+      const burst = Array.from({ length: 10 }, (_, i) => functionMessage(sender, to('a'), 4, i, NOW));
+      await bus.send(burst);
+      await bus.send(burst);
+      const calls = sqs.commandCalls(SendMessageBatchCommand);
+      expect(calls).toHaveLength(2);
+      const [first] = calls[0]!.args[0].input.Entries!;
+      expect(calls[0]!.args[0].input.Entries).toHaveLength(1);
+      expect(decodeMessageBodies(first!.MessageBody!).map((e) => e.id)).toEqual(burst.map((e) => e.id));
+      expect(calls[1]!.args[0].input.Entries![0]!.MessageDeduplicationId).toBe(first!.MessageDeduplicationId);
+    });
   });
 });

@@ -4,6 +4,7 @@ import type { Address } from '../../../runtime/core/address.js';
 import { VersionConflictError } from '../../../runtime/core/errors.js';
 import type { Envelope } from '../../../runtime/core/envelope.js';
 import { UNDECODABLE_TYPE } from '../../../runtime/aws/lambda/set-aside.js';
+import { bundleBodies } from '../../../runtime/aws/sqs/envelope-body.js';
 import { METRIC } from '../../../runtime/aws/observability.js';
 import { intType } from '../../../runtime/sdk/index.js';
 import { counter, CountType, failing, type Op, op, OpType, testModule } from './app.js';
@@ -65,6 +66,25 @@ describe('dispatcher', () => {
     expect(await dispatch({ Records: again }, CONTEXT)).toEqual({ batchItemFailures: [] });
     expect(await count(alice)).toBe(9);
     expect(outCounts().map((c) => c.count)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('acknowledgesABundleOnlyWholeAndAppliesEachOfItsMessagesOnceWhenItComesAgain', async () => {
+    // GIVEN one SQS record carrying a bundle of 5 keyed messages to alice, the third failing at first
+    failing.add('alice');
+    const envelopes = Array.from({ length: 5 }, (_, i) => message(alice, i === 2 ? { op: 'fail' } : { op: 'add' }));
+    const body = bundleBodies(envelopes)[0]!.body;
+    const record = fifoRecord(envelopes[0]!, { body });
+
+    // WHEN it is dispatched: the first two apply, the record fails whole
+    const response = await dispatch({ Records: [record] }, CONTEXT);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([record.messageId]);
+    expect(await count(alice)).toBe(2);
+
+    // THEN its redelivery applies the rest, and nothing twice
+    failing.clear();
+    expect(await dispatch({ Records: [fifoRecord(envelopes[0]!, { body, receiveCount: 2 })] }, CONTEXT)).toEqual({ batchItemFailures: [] });
+    expect(await count(alice)).toBe(4);
+    expect(outCounts().map((c) => c.count)).toEqual([1, 2, 3, 4]);
   });
 
   it('runsGroupsIndependently', async () => {

@@ -114,6 +114,7 @@ export function localSetup(options: { delays?: DelayForwarding } = {}): LocalSet
     queue,
     delays: options.delays,
     decodeQueueMessage: (body) => decodeEnvelope(Buffer.from(body, 'base64')),
+    decodeQueueMessages: (body) => body.split(',').map((part) => decodeEnvelope(Buffer.from(part, 'base64'))),
     egressSink: () => local,
   };
   const backend: BackendFactory = () => runtimeBackend;
