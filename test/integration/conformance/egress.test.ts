@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { type Context, egressMessageBuilder, kafkaEgressMessage, kinesisEgressMessage, type Message, StateFun } from 'apache-flink-statefun';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromBase64 } from '../../../runtime/local/dev/value-format.js';
-import { KafkaProducerRecord, KinesisEgressRecord } from '../../../runtime/remote/wire.js';
+import { readKafkaRecord, readKinesisRecord } from './protowire.js';
 import { documents, endpointYaml, eventually, put, type Running, type SdkEndpoint, sdk, serveSdk, startYamlApp, takePayloads, type TempApp, tempApp } from './harness.js';
 
 const EgressRecord = StateFun.jsonType<{ topic: string; payload: string }>('io.statefun.playground/EgressRecord');
@@ -101,8 +101,8 @@ describe('egress with the official JS SDK', () => {
       ['conf/kafka-log', KAFKA_RECORD, 'conf/publisher/p1'],
       ['conf/kafka-log', KAFKA_RECORD, 'conf/publisher/p1'],
     ]);
-    const kafka = logged.map((l) => KafkaProducerRecord.decode(fromBase64(l.base64)));
-    expect(kafka.map((r) => [r.topic, r.key, Buffer.from(r.valueBytes).toString('utf8')])).toEqual([
+    const kafka = logged.map((l) => readKafkaRecord(fromBase64(l.base64)));
+    expect(kafka.map((r) => [r.topic, r.key, r.value.toString('utf8')])).toEqual([
       ['greetings', 'p1', 'hi'],
       ['greetings', 'p1', 'ho'],
     ]);
@@ -115,16 +115,16 @@ describe('egress with the official JS SDK', () => {
         .filter((l) => l !== '')
         .map((l) => JSON.parse(l) as JsonLine);
     await eventually(async () => (await lines()).length === 2, 10_000, 'two file records');
-    const kinesis = (await lines()).map((l) => ({ typename: l.typename, record: KinesisEgressRecord.decode(fromBase64(l.base64)) }));
-    expect(kinesis.map(({ typename, record }) => [typename, record.stream, record.partitionKey, record.explicitHashKey, JSON.parse(Buffer.from(record.valueBytes).toString('utf8')) as unknown])).toEqual([
+    const kinesis = (await lines()).map((l) => ({ typename: l.typename, record: readKinesisRecord(fromBase64(l.base64)) }));
+    expect(kinesis.map(({ typename, record }) => [typename, record.stream, record.partitionKey, record.explicitHashKey, JSON.parse(record.value.toString('utf8')) as unknown])).toEqual([
       [KINESIS_RECORD, 'greetings', 'p1', '42', { text: 'hi' }],
       [KINESIS_RECORD, 'greetings', 'p1', '42', { text: 'ho' }],
     ]);
 
     // The StateFun Kafka egress is accepted as declared; statefun dev keeps its records in the data directory.
     await eventually(() => dev!.server.backend.egressRecords('conf/kafka').length === 2, 10_000, 'two kept Kafka records');
-    const kept = dev.server.backend.egressRecords('conf/kafka').map((r) => KafkaProducerRecord.decode(r.argument.value));
-    expect(kept.map((r) => [r.topic, r.key, Buffer.from(r.valueBytes).toString('hex')])).toEqual([
+    const kept = dev.server.backend.egressRecords('conf/kafka').map((r) => readKafkaRecord(r.argument.value));
+    expect(kept.map((r) => [r.topic, r.key, r.value.toString('hex')])).toEqual([
       ['kept', 'p1', '0d07000000'],
       ['kept', 'p1', '0d07000000'],
     ]);

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Context, egressMessageBuilder, type Message, StateFun } from 'apache-flink-statefun';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FromFunction } from '../../../runtime/remote/wire.js';
+import { concat, field, varintField } from './protowire.js';
 import { documents, endpointYaml, eventually, parkedEventually, parkedList, playgroundYaml, put, type Running, sdk, startYamlApp, statefun, takePayloads, type TempApp, tempApp } from './harness.js';
 
 const EgressRecord = StateFun.jsonType<{ topic: string; payload: string }>('io.statefun.playground/EgressRecord');
@@ -25,9 +25,8 @@ const ANSWERS: Record<string, { status: number; type: string; body: Uint8Array }
   '/invalid': {
     status: 200,
     type: 'application/octet-stream',
-    body: FromFunction.encode({
-      invocationResult: { outgoingMessages: [{ target: { namespace: 'junk', type: 'healthy', id: '' }, argument: { typename: 'io.statefun.types/string', hasValue: true, value: new Uint8Array() } }] },
-    }).finish(),
+    // FromFunction { invocation_result { outgoing_messages { target { junk/healthy, id "" }, argument { string } } } }
+    body: field(100, field(2, concat(field(1, concat(field(1, 'junk'), field(2, 'healthy'))), field(2, concat(field(1, 'io.statefun.types/string'), varintField(2, 1)))))),
   },
   '/html': { status: 200, type: 'text/html', body: Buffer.from('<html><body>It works!</body></html>') },
   '/not-found': { status: 404, type: 'text/plain', body: Buffer.from('no such route') },

@@ -5,8 +5,9 @@
  * egress, its admin API and the `statefun` commands.
  *
  * The SDK endpoint serves what the SDK's own `handler()` answers, byte for byte; it only looks on: each
- * request is decoded (target, state names, arguments) and each answer classified, so that tests can check what
- * the SDK saw (batch sizes, registration round trips, retries, calls given up by the runtime).
+ * request is decoded (target, state names, arguments) and each answer classified, with a wire reader of the
+ * tests' own (protowire.ts), so that tests can check what the SDK saw (batch sizes, registration round trips,
+ * retries, calls given up by the runtime).
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -17,8 +18,7 @@ import type { CliIo } from '../../../runtime/cli/io.js';
 import { AdminClient } from '../../../runtime/cli/admin-client.js';
 import type { ParkedSummary, StateView } from '../../../runtime/local/dev/admin-protocol.js';
 import { decodeValue } from '../../../runtime/local/dev/value-format.js';
-import { decodeToFunction } from '../../../runtime/remote/codec.js';
-import { FromFunction } from '../../../runtime/remote/wire.js';
+import { fromFunctionKind, readToFunction } from './protowire.js';
 import { eventually, type Running, startDev, type TempApp } from '../dev/dev-helpers.js';
 
 export { eventually, jsonHeaders, nextPayload, type Running, type TempApp, tempApp } from '../dev/dev-helpers.js';
@@ -119,11 +119,11 @@ export async function serveSdk(statefun: StateFun, options: { readonly socketPat
 
 function observe(path: string, body: Buffer): SeenRequest {
   try {
-    const request = decodeToFunction(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+    const request = readToFunction(body);
     return {
       path,
-      target: `${request.target.typename}/${request.target.id}`,
-      states: request.state.map((s) => s.name),
+      target: request.target,
+      states: request.states,
       args: request.invocations.map((i) => argumentText(i.argument.typename, i.argument.value)),
       outcome: 'pending',
       status: 0,
@@ -146,9 +146,8 @@ function argumentText(typename: string, bytes: Uint8Array): string {
 }
 
 function answerKind(chunk: unknown): SeenRequest['outcome'] {
-  if (!(chunk instanceof Uint8Array) || chunk.length === 0) return 'result';
-  const answer = FromFunction.decode(chunk);
-  return answer.response === 'incompleteInvocationContext' ? 'incomplete' : 'result';
+  const kind = fromFunctionKind(chunk instanceof Uint8Array ? chunk : new Uint8Array());
+  return kind === 'incomplete' ? 'incomplete' : 'result';
 }
 
 /** Sizes of the batches the SDK ran for `address` (registration round trips left out). */

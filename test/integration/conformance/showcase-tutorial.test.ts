@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { showcaseFunctions } from '../../../examples/statefun-playground/showcase/functions.js';
-import { KafkaProducerRecord, KinesisEgressRecord } from '../../../runtime/remote/wire.js';
 import { eventually, stateValues, stateView } from './harness.js';
+import { readKafkaRecord, readKinesisRecord } from './protowire.js';
 import { curl, curlCommands, curlUntilFound, startTutorial, type Tutorial } from './tutorials.js';
 
 let tutorial: Tutorial | undefined;
@@ -77,10 +77,10 @@ describe('the showcase', () => {
     // Egress: kept in the data directory, as the SDK encoded them.
     await curl(dev, command(readme, '/showcase/egress/e1'));
     await eventually(() => dev.server.backend.egressRecords('showcase/kinesis-egress').length === 1, 10_000, 'a Kinesis record');
-    const [kafka] = dev.server.backend.egressRecords('showcase/kafka-egress').map((r) => KafkaProducerRecord.decode(r.argument.value));
-    expect([kafka?.topic, kafka?.key, Buffer.from(kafka!.valueBytes).toString()]).toEqual(['my-kafka-topic', 'e1', 'my-utf8-value']);
-    const [kinesis] = dev.server.backend.egressRecords('showcase/kinesis-egress').map((r) => KinesisEgressRecord.decode(r.argument.value));
-    expect([kinesis?.stream, kinesis?.partitionKey, kinesis?.explicitHashKey, Buffer.from(kinesis!.valueBytes).toString()]).toEqual(['a-stream', 'e1', 'hash-key', 'a value']);
+    const [kafka] = dev.server.backend.egressRecords('showcase/kafka-egress').map((r) => readKafkaRecord(r.argument.value));
+    expect([kafka?.topic, kafka?.key, kafka?.value.toString()]).toEqual(['my-kafka-topic', 'e1', 'my-utf8-value']);
+    const [kinesis] = dev.server.backend.egressRecords('showcase/kinesis-egress').map((r) => readKinesisRecord(r.argument.value));
+    expect([kinesis?.stream, kinesis?.partitionKey, kinesis?.explicitHashKey, kinesis?.value.toString()]).toEqual(['a-stream', 'e1', 'hash-key', 'a value']);
 
     // Every topic read to the end.
     for (const topic of ['types', 'messaging', 'storage', 'async', 'greetings']) expect((await dev.egress(topic)).status, topic).toBe(404);
