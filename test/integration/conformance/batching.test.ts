@@ -1,7 +1,9 @@
 /**
  * Batches with the official JS SDK under `statefun dev`: one request in flight per address; messages that
  * arrive meanwhile queue and go out together as the next batch, in arrival order, at most
- * `maxNumBatchRequests` per batch. Other addresses do not wait for a busy one.
+ * `maxNumBatchRequests` per batch. Other addresses do not wait for a busy one. A batch the SDK fails (it
+ * answers 500 for the whole batch) is narrowed down: the messages before the failing one are applied once, the
+ * failing one parks its address with the ones after it.
  */
 import { type Context, egressMessageBuilder, type Message, StateFun } from 'apache-flink-statefun';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import {
   endpointYaml,
   eventually,
   gate,
+  parkedEventually,
   playgroundYaml,
   put,
   type Running,
@@ -112,5 +115,39 @@ describe('batches with the official JS SDK', () => {
     expect(await takePayloads(dev, 'sums', 4)).toEqual(['+0=0', '+1=1', '+2=3', '+3=6']);
     expect(batchSizes(endpoint, 'conf/adder/x')).toEqual([1, 3]);
     expect(await stateValues(app.dataDir, 'conf/adder/x')).toEqual({ sum: 6 });
+  });
+
+  it('appliesTheMessagesBeforeAFailingOneOfABatchOnceAndParksTheFailingOneWithThoseAfterIt', { timeout: 120_000 }, async () => {
+    const held = gate();
+    const picky = {
+      typename: 'conf/picky',
+      specs: [{ name: 'log', type: Log }],
+      async fn(ctx: Context, message: Message) {
+        const text = message.asString()!;
+        if (text === 'first') await held.wait;
+        if (text === 'boom') throw new Error('boom');
+        ctx.storage.log = [...((ctx.storage.log as string[] | null) ?? []), text];
+        ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'seen', payload: text }, valueType: EgressRecord }));
+      },
+    };
+    app = await tempApp({});
+    endpoint = await serveSdk(sdk(picky));
+    const transport = '{ type: io.statefun.transports.v1/async, call: 1s }';
+    await app.write('module.yaml', documents(endpointYaml({ functions: 'conf/*', urlPathTemplate: `${endpoint.url}/{function.name}`, transport }), playgroundYaml(['seen'])));
+    dev = await startYamlApp(app);
+
+    await put(dev, '/conf/picky/p', 'first');
+    await eventually(() => endpoint!.requestsFor('conf/picky/p').some((r) => r.outcome === 'pending'), 10_000, 'the first call in flight');
+    for (const text of ['m1', 'boom', 'm3']) await put(dev, '/conf/picky/p', text);
+    held.open();
+
+    const parked = await parkedEventually(dev, 'conf/picky/p', 60_000);
+    expect(parked.reason).toMatch(/answered HTTP 500/);
+    expect(parked.letters).toBe(2);
+    // The batch of three went out (and failed as a whole) before the runtime narrowed it down.
+    expect(endpoint.requestsFor('conf/picky/p').some((r) => r.args.join() === 'm1,boom,m3' && r.outcome === 'http-error')).toBe(true);
+    expect(await takePayloads(dev, 'seen', 2)).toEqual(['first', 'm1']);
+    expect(await stateValues(app.dataDir, 'conf/picky/p')).toEqual({ log: ['first', 'm1'] });
+    expect(endpoint.requestsFor('conf/picky/p').filter((r) => r.args.join() === 'm1' && r.outcome === 'result')).toHaveLength(1);
   });
 });
