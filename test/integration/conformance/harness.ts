@@ -63,10 +63,10 @@ export function sdk(...functions: Parameters<StateFun['bind']>[0][]): StateFun {
 }
 
 /**
- * Serves `statefun` with node:http on 127.0.0.1 (a free port), or on `socketPath`. Each request's body is
+ * Serves `statefun` with node:http on 127.0.0.1 (`port`, default a free one), or on `socketPath`. Each request's body is
  * handed to the SDK's `handle` unchanged and the SDK writes the response itself.
  */
-export async function serveSdk(statefun: StateFun, options: { readonly socketPath?: string } = {}): Promise<SdkEndpoint> {
+export async function serveSdk(statefun: StateFun, options: { readonly socketPath?: string; readonly port?: number } = {}): Promise<SdkEndpoint> {
   let current = statefun;
   const seen: SeenRequest[] = [];
   const sockets = new Set<Socket>();
@@ -99,7 +99,7 @@ export async function serveSdk(statefun: StateFun, options: { readonly socketPat
   });
   await new Promise<void>((resolve) => {
     if (options.socketPath !== undefined) server.listen(options.socketPath, resolve);
-    else server.listen(0, '127.0.0.1', resolve);
+    else server.listen(options.port ?? 0, '127.0.0.1', resolve);
   });
   const url = options.socketPath !== undefined ? `http+unix://${options.socketPath}` : `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -6,6 +6,7 @@
  * stall: other addresses, of the same function type too, keep flowing while one fails.
  */
 import { type Context, egressMessageBuilder, type Message, StateFun } from 'apache-flink-statefun';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEV_RETRY_POLICY } from '../../../runtime/local/dev/dev-server.js';
 import {
@@ -170,5 +171,31 @@ describe('an SDK slower than its call timeout', () => {
     }
     expect(endpoint.requestsFor('patient/sleeper/s').map((r) => r.outcome)).toEqual(['result']);
     expect((await dev.egress('out')).status).toBe(404);
+  });
+});
+
+describe('an SDK endpoint that is not up yet', () => {
+  it('receivesTheMessagesSentBeforeItStartedOnceItListens', async () => {
+    // A port nothing listens on yet: where the functions service will come up (as with docker-compose, where
+    // StateFun may start before the functions).
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    app = await tempApp({});
+    await app.write('module.yaml', documents(endpointYaml({ functions: 'conf/*', urlPathTemplate: `http://127.0.0.1:${port}/{function.name}` }), playgroundYaml(['out'])));
+    dev = await startYamlApp(app);
+    await put(dev, '/conf/flaky/early', 'before the functions');
+    await put(dev, '/conf/flaky/early', 'also before');
+    await sleep(300);
+    expect((await dev.egress('out')).status).toBe(404);
+
+    endpoint = await serveSdk(sdk(flaky({ left: 0 })), { port });
+    expect(await takePayloads(dev, 'out', 2)).toEqual(['early before the functions 1', 'early also before 2']);
+    expect(await stateValues(app.dataDir, 'conf/flaky/early')).toEqual({ count: 2 });
+    expect((await statefun('parked', '--data-dir', app.dataDir)).out).toBe('no parked addresses');
   });
 });
