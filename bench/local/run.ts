@@ -108,7 +108,11 @@ async function readAllConcurrently(read: (key: number) => Promise<number>): Prom
   let next = 0;
   await Promise.all(
     Array.from({ length: 32 }, async () => {
-      while (next < KEYS) sum += await read(next++);
+      while (next < KEYS) {
+        // Not `sum += await read(…)`: that reads `sum` before the await, and concurrent readers lose additions.
+        const value = await read(next++);
+        sum += value;
+      }
     }),
   );
   return sum;

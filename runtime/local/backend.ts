@@ -42,6 +42,8 @@ export interface BackendListener {
   timersChanged(): void;
   /** A record became durable in the queue of `egress` (not called for records restored at recovery). */
   egressAppended(egress: string, record: EgressRecord): void;
+  /** The journal failed to write: the process must stop, memory is ahead of the disk. */
+  journalFailed?(error: Error): void;
 }
 
 /** Everything the embedded backend holds, as plain data (see `serialization.ts`). */
@@ -60,13 +62,16 @@ const QUIET: BackendListener = { enqueued: () => {}, timersChanged: () => {}, eg
 
 /**
  * The embedded backend of `statefun dev` and of the test harness: every port in one process, as an in-memory
- * state machine whose every change is a {@link JournalEntry}. With a durable journal, entries are on disk
- * before they apply, and replaying them rebuilds the same state (DESIGN "Local first").
+ * state machine whose every change is a {@link JournalEntry}; replaying the journal rebuilds the same state
+ * (DESIGN "Local first").
  *
- * The in-memory state is always exactly the durable prefix of the journal: entries apply only once durable,
- * so a snapshot taken between two flushes matches a position in the log. Single writer per address (I1)
- * still holds while a commit waits for durability, because the commit takes its version synchronously in
- * `pendingVersions`, which fences any concurrent commit of the same address.
+ * An entry applies the moment it is appended, so turns run without waiting for the disk and one group commit
+ * covers everything appended meanwhile; but nothing leaves the process before its entry is durable: an
+ * ingress acknowledges once its entry is (`ingest` resolves then), egress readers see only records whose
+ * entries are (`egressRecords`, `egressAppended`), and a pop answers once its acknowledgement is. Because the
+ * journal is written in order, a crash loses a suffix of entries, and everything that depended on them with
+ * them: no output can have escaped that a restart takes back. Versions are taken synchronously at commit, so
+ * two writers of one address are still fenced (I1).
  */
 export class LocalBackend implements StateStore, MessageBus, DelayScheduler, EgressSink, SpecStore, DeadLetterStore {
   readonly atomicEffects: boolean;
@@ -81,17 +86,20 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   private readonly mailboxes = new Map<string, Mailbox>();
   private readonly timers = new Map<string, TimerRef>();
   private readonly timerHeap = new TimerHeap();
-  private readonly egressQueues = new Map<string, Map<string, EgressRecord>>();
+  /** Egress records with the sequence number of the entry that brought them (0: durable when restored). */
+  private readonly egressQueues = new Map<string, Map<string, { readonly record: EgressRecord; readonly seq: number }>>();
+  /** Egress records appended but not durable yet, announced to the listener once they are. */
+  private egressNotices: Array<{ readonly record: EgressRecord; readonly seq: number }> = [];
+  /** Entries appended, and the last one known durable (the journal resolves appends in order). */
+  private appendedSeq = 0;
+  private durableSeq = 0;
+  private failure: Error | undefined;
   private readonly deadLetters = new Map<string, DeadLetter[]>();
   private readonly specs = new Map<string, readonly StateSpecDecl[]>();
   private readonly ingressKeys = new Map<string, IngressKey>();
   private readonly recentlySent = new Map<string, number>();
   private readonly recentlyPublished = new Map<string, number>();
   private readonly inflight = new Map<string, readonly MailboxEntry[]>();
-  /** Versions taken by commits whose entries are not durable yet: fences concurrent writers (I1). */
-  private readonly pendingVersions = new Map<string, number>();
-  /** Idempotency keys of ingress entries not durable yet. */
-  private readonly reservedKeys = new Map<string, IngressKey>();
   private nextSeq = 1;
 
   constructor(options: LocalBackendOptions) {
@@ -112,10 +120,10 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
     return Promise.resolve(this.records.get(addressKey(address)) ?? emptyRecord());
   }
 
-  async commit(commit: RecordCommit): Promise<CommitReceipt> {
+  commit(commit: RecordCommit): Promise<CommitReceipt> {
     const key = addressKey(commit.address);
-    const current = this.pendingVersions.get(key) ?? this.records.get(key)?.version ?? 0;
-    if (current !== commit.expectedVersion) throw new VersionConflictError(key, commit.expectedVersion, current);
+    const current = this.records.get(key)?.version ?? 0;
+    if (current !== commit.expectedVersion) return Promise.reject(new VersionConflictError(key, commit.expectedVersion, current));
     const { outbox } = commit.record;
     const atomic = this.atomicEffects && outbox !== undefined;
     const record = atomic ? { ...commit.record, outbox: undefined } : commit.record;
@@ -132,14 +140,9 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
       cancel: timerOps.cancel.map((t) => t.timerId),
       egress: atomic ? outbox.egress : [],
     };
-    this.pendingVersions.set(key, record.version);
-    try {
-      await this.journal.append(entry);
-    } finally {
-      if (this.pendingVersions.get(key) === record.version) this.pendingVersions.delete(key);
-    }
-    this.apply(entry);
-    return { effectsReleased: atomic || outbox === undefined, record };
+    // Applied at once; nothing it changes becomes visible outside the process before it is durable (see class).
+    this.background(entry);
+    return Promise.resolve({ effectsReleased: atomic || outbox === undefined, record });
   }
 
   // ---- MessageBus ---------------------------------------------------------------------------------------
@@ -149,17 +152,13 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
     const fresh = messages.filter((m) => !this.seenRecently(this.recentlySent, m.id, now));
     if (fresh.length === 0) return;
     for (const m of fresh) this.recentlySent.set(m.id, now + this.dedupWindowMs);
-    const entry: JournalEntry = { op: 'enqueue', messages: fresh.map((e) => this.queued(e)), keys: [] };
-    await this.journal.append(entry);
-    this.apply(entry);
+    this.background({ op: 'enqueue', messages: fresh.map((e) => this.queued(e)), keys: [] });
   }
 
   // ---- Ingress --------------------------------------------------------------------------------------------
 
   /** The message id an ingress idempotency key was first used for, if it is still remembered. */
   ingressKey(key: string): IngressKey | undefined {
-    const reserved = this.reservedKeys.get(key);
-    if (reserved !== undefined) return reserved;
     const known = this.ingressKeys.get(key);
     if (known !== undefined && known.at + this.ingressKeyRetentionMs < this.clock.now()) {
       this.ingressKeys.delete(key);
@@ -172,29 +171,18 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
    * Accepts messages from an ingress; resolves once they are durable. Each `keys` entry records an
    * idempotency key as taken (callers check {@link ingressKey} first).
    */
-  async ingest(messages: readonly Envelope[], keys: readonly IngressKey[] = []): Promise<void> {
-    for (const k of keys) this.reservedKeys.set(k.key, k);
-    const entry: JournalEntry = { op: 'enqueue', messages: messages.map((e) => this.queued(e)), keys };
-    try {
-      await this.journal.append(entry);
-    } finally {
-      for (const k of keys) this.reservedKeys.delete(k.key);
-    }
-    this.apply(entry);
+  ingest(messages: readonly Envelope[], keys: readonly IngressKey[] = []): Promise<void> {
+    return this.write({ op: 'enqueue', messages: messages.map((e) => this.queued(e)), keys });
   }
 
   // ---- DelayScheduler -----------------------------------------------------------------------------------
 
   async schedule(timers: readonly TimerRef[]): Promise<void> {
-    const entry: JournalEntry = { op: 'schedule', timers };
-    await this.journal.append(entry);
-    this.apply(entry);
+    this.background({ op: 'schedule', timers });
   }
 
   async cancel(timers: readonly TimerRef[]): Promise<void> {
-    const entry: JournalEntry = { op: 'cancel', timerIds: timers.map((t) => t.timerId) };
-    await this.journal.append(entry);
-    this.apply(entry);
+    this.background({ op: 'cancel', timerIds: timers.map((t) => t.timerId) });
   }
 
   /** Epoch ms of the earliest pending timer. */
@@ -230,14 +218,10 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
     return out;
   }
 
-  /** Fires a timer: it leaves the pending set and its fire envelope enters the owner's mailbox, durably. */
+  /** Fires a timer: it leaves the pending set and its fire envelope enters the owner's mailbox. */
   async fire(timer: TimerRef, copies = 1): Promise<void> {
     const fire = timerFireEnvelope(timer.owner, timer.timerId, timer.dueAt);
-    for (let i = 0; i < copies; i++) {
-      const entry: JournalEntry = { op: 'fire', timerId: timer.timerId, fire: this.queued(fire) };
-      await this.journal.append(entry);
-      this.apply(entry);
-    }
+    for (let i = 0; i < copies; i++) this.background({ op: 'fire', timerId: timer.timerId, fire: this.queued(fire) });
   }
 
   // ---- Egress -------------------------------------------------------------------------------------------
@@ -247,22 +231,26 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
     const fresh = records.filter((r) => !this.seenRecently(this.recentlyPublished, r.key, now));
     if (fresh.length === 0) return;
     for (const r of fresh) this.recentlyPublished.set(r.key, now + Math.max(this.dedupWindowMs, 3_600_000));
-    const entry: JournalEntry = { op: 'egress', records: fresh };
-    await this.journal.append(entry);
-    this.apply(entry);
+    this.background({ op: 'egress', records: fresh });
   }
 
-  /** Durable egress records of one egress not yet taken by their reader, oldest first. */
+  /**
+   * Durable egress records of one egress not yet taken by their reader, oldest first. A record whose turn is
+   * not durable yet is not listed: nothing leaves the process that a crash could take back.
+   */
   egressRecords(egress: string): EgressRecord[] {
-    return [...(this.egressQueues.get(egress)?.values() ?? [])];
+    const out: EgressRecord[] = [];
+    for (const queued of this.egressQueues.get(egress)?.values() ?? []) {
+      if (queued.seq > this.durableSeq) break;
+      out.push(queued.record);
+    }
+    return out;
   }
 
-  /** Marks egress records as taken (a playground `GET /<topic>`, a file sink's write). */
-  async ackEgress(egress: string, keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return;
-    const entry: JournalEntry = { op: 'egress-ack', egress, keys };
-    await this.journal.append(entry);
-    this.apply(entry);
+  /** Marks egress records as taken (a playground `GET /<topic>`, a file sink's write); resolves once durable. */
+  ackEgress(egress: string, keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return Promise.resolve();
+    return this.write({ op: 'egress-ack', egress, keys });
   }
 
   // ---- SpecStore ----------------------------------------------------------------------------------------
@@ -272,23 +260,19 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   }
 
   async registerSpecs(functionType: string, specs: readonly StateSpecDecl[]): Promise<void> {
-    const entry: JournalEntry = { op: 'specs', functionType, specs };
-    await this.journal.append(entry);
-    this.apply(entry);
+    this.background({ op: 'specs', functionType, specs });
   }
 
   // ---- DeadLetterStore ----------------------------------------------------------------------------------
 
   async appendLetters(address: Address, letters: readonly DeadLetter[]): Promise<void> {
     const key = addressKey(address);
-    const entry: JournalEntry = {
+    this.background({
       op: 'dead-append',
       address,
       letters,
       consumed: this.atomicEffects ? this.inflightSeqs(key, letters.map((l) => l.envelope.id)) : [],
-    };
-    await this.journal.append(entry);
-    this.apply(entry);
+    });
   }
 
   listLetters(address: Address): Promise<readonly DeadLetter[]> {
@@ -296,9 +280,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   }
 
   async removeLetters(address: Address, ids: readonly string[]): Promise<void> {
-    const entry: JournalEntry = { op: 'dead-remove', address, ids };
-    await this.journal.append(entry);
-    this.apply(entry);
+    this.background({ op: 'dead-remove', address, ids });
   }
 
   addressesWithLetters(): Promise<readonly Address[]> {
@@ -327,10 +309,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
 
   /** Acknowledges mailbox entries that were handled without a commit. */
   async ack(address: Address, seqs: readonly number[]): Promise<void> {
-    if (seqs.length === 0) return;
-    const entry: JournalEntry = { op: 'ack', address, seqs };
-    await this.journal.append(entry);
-    this.apply(entry);
+    if (seqs.length > 0) this.background({ op: 'ack', address, seqs });
   }
 
   /** Every address with a record. */
@@ -345,7 +324,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   // ---- Applying entries, recovery, snapshots -------------------------------------------------------------
 
   /** Applies one entry to the in-memory state. Recovery calls this for every durable entry, in order. */
-  apply(entry: JournalEntry): void {
+  apply(entry: JournalEntry, seq = 0): void {
     switch (entry.op) {
       case 'commit': {
         const key = this.remember(entry.address);
@@ -355,7 +334,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
         for (const t of entry.schedule) this.addTimer(t);
         for (const id of entry.cancel) this.timers.delete(id);
         this.enqueue(entry.enqueue);
-        this.appendEgress(entry.egress);
+        this.appendEgress(entry.egress, seq);
         if (entry.schedule.length > 0 || entry.cancel.length > 0) this.listener.timersChanged();
         return;
       }
@@ -369,7 +348,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
         return;
       }
       case 'egress':
-        this.appendEgress(entry.records);
+        this.appendEgress(entry.records, seq);
         return;
       case 'schedule':
         for (const t of entry.timers) this.addTimer(t);
@@ -427,7 +406,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
       records: [...this.records].map(([k, r]) => [this.knownAddresses.get(k)!, r] as const),
       mailboxes,
       timers: [...this.timers.values()],
-      egress: [...this.egressQueues.values()].flatMap((q) => [...q.values()]),
+      egress: [...this.egressQueues.values()].flatMap((q) => [...q.values()].map((queued) => queued.record)),
       deadLetters: [...this.deadLetters].map(([k, l]) => [this.knownAddresses.get(k)!, l] as const),
       specs: [...this.specs],
       ingressKeys: [...this.ingressKeys.values()].filter((k) => k.at + this.ingressKeyRetentionMs >= now),
@@ -440,7 +419,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
     for (const [address, record] of snapshot.records) this.records.set(this.remember(address), record);
     this.enqueue(snapshot.mailboxes);
     for (const t of snapshot.timers) this.addTimer(t);
-    this.appendEgress(snapshot.egress);
+    this.appendEgress(snapshot.egress, 0);
     for (const [address, letters] of snapshot.deadLetters) this.deadLetters.set(this.remember(address), [...letters]);
     for (const [type, specs] of snapshot.specs) this.specs.set(type, specs);
     for (const k of snapshot.ingressKeys) this.ingressKeys.set(k.key, k);
@@ -457,13 +436,58 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
     }
   }
 
-  private appendEgress(records: readonly EgressRecord[]): void {
+  private appendEgress(records: readonly EgressRecord[], seq: number): void {
     for (const record of records) {
       let queue = this.egressQueues.get(record.egress);
-      if (queue === undefined) this.egressQueues.set(record.egress, (queue = new Map<string, EgressRecord>()));
+      if (queue === undefined) this.egressQueues.set(record.egress, (queue = new Map()));
       if (queue.has(record.key)) continue;
-      queue.set(record.key, record);
-      this.listener.egressAppended(record.egress, record);
+      queue.set(record.key, { record, seq });
+      if (seq <= this.durableSeq) this.listener.egressAppended(record.egress, record);
+      else this.egressNotices.push({ record, seq });
+    }
+  }
+
+  /**
+   * Appends an entry and applies it at once; the promise resolves when the entry is durable. A journal that
+   * failed to write leaves memory ahead of the disk: every later write is refused with that failure.
+   */
+  private write(entry: JournalEntry): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const seq = ++this.appendedSeq;
+    const durable = this.journal.append(entry);
+    this.apply(entry, seq);
+    return durable.then(
+      () => this.markDurable(seq),
+      (error: unknown) => {
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+        this.listener.journalFailed?.(this.failure);
+        throw this.failure;
+      },
+    );
+  }
+
+  /** Appends an entry nobody outside waits for; a write failure reaches the listener. */
+  private background(entry: JournalEntry): void {
+    this.write(entry).catch(() => {});
+  }
+
+  private markDurable(seq: number): void {
+    if (seq <= this.durableSeq) return;
+    this.durableSeq = seq;
+    if (this.egressNotices.length === 0) return;
+    let ready = 0;
+    while (ready < this.egressNotices.length && this.egressNotices[ready]!.seq <= seq) ready++;
+    const notices = this.egressNotices.slice(0, ready);
+    this.egressNotices = this.egressNotices.slice(ready);
+    for (const { record } of notices) this.listener.egressAppended(record.egress, record);
+  }
+
+  /** Resolves once everything appended so far is durable. */
+  async durable(): Promise<void> {
+    const target = this.appendedSeq;
+    while (this.durableSeq < target) {
+      if (this.failure !== undefined) throw this.failure;
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

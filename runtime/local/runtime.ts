@@ -122,6 +122,7 @@ export class LocalRuntime {
       enqueued: (key) => this.markReady(key),
       timersChanged: () => this.armTimers(),
       egressAppended: (_egress, record) => this.options.onEgressAppended?.(record),
+      journalFailed: (error) => this.options.onError?.(error),
     });
     for (const key of this.backend.mailboxKeys()) if ((this.backend.mailbox(key)?.size ?? 0) > 0) this.ready.add(key);
     this.armTimers();

@@ -112,38 +112,38 @@ export async function openDataDir(dir: string, options: DataDirOptions): Promise
     let snapshotting: Promise<void> | undefined;
     const limit = options.snapshotAfterBytes ?? 64 * 1024 * 1024;
 
-    /**
-     * Takes the snapshot and switches segments right now, between two flushes (the state then is exactly the
-     * journal so far); returns the background write of the snapshot file, after which older files go.
-     */
-    const snapshotAndRotate = async (): Promise<{ written: Promise<void> }> => {
-      const snapshot = encodeSnapshot(backend.snapshot());
-      const next = current + 1;
-      await journal.rotate(join(journalDir, segmentName(next)));
-      current = next;
+    /** Writes a snapshot (taken at a cut) and, once it is durable, drops the files it makes unnecessary. */
+    const writeSnapshot = async (next: number, snapshot: string): Promise<void> => {
       const path = join(journalDir, snapshotName(next));
-      const written = (async () => {
-        await writeFile(`${path}.tmp`, snapshot);
-        const handle = await open(`${path}.tmp`, 'r+');
-        await handle.sync();
-        await handle.close();
-        await rename(`${path}.tmp`, path);
-        await syncDir(journalDir);
-        for (const name of await readdir(journalDir)) {
-          const match = SEGMENT.exec(name) ?? SNAPSHOT.exec(name);
-          if (match !== null && Number(match[1]) < next) await rm(join(journalDir, name), { force: true });
-        }
-      })();
-      return { written };
+      await writeFile(`${path}.tmp`, snapshot);
+      const handle = await open(`${path}.tmp`, 'r+');
+      await handle.sync();
+      await handle.close();
+      await rename(`${path}.tmp`, path);
+      await syncDir(journalDir);
+      for (const name of await readdir(journalDir)) {
+        const match = SEGMENT.exec(name) ?? SNAPSHOT.exec(name);
+        if (match !== null && Number(match[1]) < next) await rm(join(journalDir, name), { force: true });
+      }
     };
 
     const journal = await FileJournal.openSegment(
       join(journalDir, segmentName(current)),
-      async () => {
-        if (snapshotting !== undefined || journal.size < limit) return;
-        snapshotting = (await snapshotAndRotate()).written.finally(() => {
-          snapshotting = undefined;
-        });
+      () => {
+        if (snapshotting !== undefined || journal.size < limit) return undefined;
+        // At the cut, memory holds exactly the entries up to the end of the group being written: the snapshot
+        // of segment `next` is the state after it, and `next` starts with the following group.
+        const snapshot = encodeSnapshot(backend.snapshot());
+        const next = current + 1;
+        return {
+          nextSegment: join(journalDir, segmentName(next)),
+          afterSwitch: () => {
+            current = next;
+            snapshotting = writeSnapshot(next, snapshot).finally(() => {
+              snapshotting = undefined;
+            });
+          },
+        };
       },
       options.fsync ?? true,
     );
@@ -157,7 +157,15 @@ export async function openDataDir(dir: string, options: DataDirOptions): Promise
       async close() {
         await journal.drained();
         await snapshotting;
-        if (journal.size > 0) await (await snapshotAndRotate()).written;
+        if (journal.size > 0) {
+          // Nothing is pending and nothing appends any more: memory is the journal so far. Snapshot it so the
+          // next start is quick.
+          const snapshot = encodeSnapshot(backend.snapshot());
+          const next = current + 1;
+          await journal.rotate(join(journalDir, segmentName(next)));
+          current = next;
+          await writeSnapshot(next, snapshot);
+        }
         await journal.close();
         await releaseLock(dir);
       },

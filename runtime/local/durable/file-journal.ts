@@ -29,8 +29,12 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-/** Called between two flushes, when every entry written so far has been applied: the place to snapshot. */
-export type QuiescentHook = () => Promise<void> | void;
+/**
+ * Called at the instant a group is cut for writing, synchronously: every entry appended so far — and so
+ * everything applied in memory — is in that group or before it. A snapshot taken here matches the end of the
+ * group; returning a plan switches to a new segment right after the group is durable.
+ */
+export type CutHook = () => { readonly nextSegment: string; afterSwitch(): void } | undefined;
 
 /**
  * An append-only journal file with group commit: entries appended while a write is in flight are written
@@ -55,16 +59,16 @@ export class FileJournal implements Journal {
   constructor(
     private handle: FileHandle,
     initialSize: number,
-    private readonly onQuiescent: QuiescentHook = () => {},
+    private readonly onCut: CutHook = () => undefined,
     private readonly sync = true,
   ) {
     this.size = initialSize;
   }
 
-  static async openSegment(path: string, onQuiescent?: QuiescentHook, sync = true): Promise<FileJournal> {
+  static async openSegment(path: string, onCut?: CutHook, sync = true): Promise<FileJournal> {
     const handle = await open(path, 'a');
     const { size } = await handle.stat();
-    return new FileJournal(handle, size, onQuiescent, sync);
+    return new FileJournal(handle, size, onCut, sync);
   }
 
   append(entry: JournalEntry): Promise<void> {
@@ -87,7 +91,7 @@ export class FileJournal implements Journal {
     return done;
   }
 
-  /** Switches to a new segment file (between flushes, from the quiescent hook). */
+  /** Switches to a new segment file; only between two writes (the journal does it after a cut asking for it). */
   async rotate(path: string): Promise<void> {
     const next = await open(path, 'a');
     const previous = this.handle;
@@ -119,6 +123,7 @@ export class FileJournal implements Journal {
         this.pending.reset();
         this.pendingEntries = 0;
         this.waiters = [];
+        const cut = this.onCut();
         try {
           const data = group.view();
           let written = 0;
@@ -131,6 +136,10 @@ export class FileJournal implements Journal {
           this.stats.entries += entries;
           this.stats.groups++;
           this.stats.bytes += data.length;
+          if (cut !== undefined) {
+            await this.rotate(cut.nextSegment);
+            cut.afterSwitch();
+          }
         } catch (error) {
           // A failed write leaves the file in an unknown state: refuse everything from now on.
           this.failed = error instanceof Error ? error : new Error('journal write failed', { cause: error });
@@ -140,9 +149,6 @@ export class FileJournal implements Journal {
           return;
         }
         for (const w of waiters) w.resolve();
-        // Let the continuations of the resolved appends apply their entries before anything else happens.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        await this.onQuiescent();
       }
     } finally {
       this.flushing = false;
