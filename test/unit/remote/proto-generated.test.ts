@@ -1,23 +1,28 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fixImports, generate, GENERATED_DTS, GENERATED_JS } from '../../../proto/generate.js';
+import { generate, GENERATED_MODULE, WIRE_RUNTIME } from '../../../proto/generate.js';
 
-const protoDir = fileURLToPath(new URL('../../../proto/', import.meta.url));
+const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('proto/generated', () => {
   it('matches what `npm run proto` generates from the .proto files (run it and commit when this fails)', async () => {
-    const fresh = await generate(protoDir);
-    const [js, dts] = await Promise.all([readFile(protoDir + GENERATED_JS, 'utf8'), readFile(protoDir + GENERATED_DTS, 'utf8')]);
-    expect(js === fresh.js, `${GENERATED_JS} is stale: run npm run proto`).toBe(true);
-    expect(dts === fresh.dts, `${GENERATED_DTS} is stale: run npm run proto`).toBe(true);
+    const fresh = await generate(packageRoot);
+    expect([...fresh.keys()]).toContain(join('proto', GENERATED_MODULE));
+    for (const [file, text] of fresh) {
+      const committed = await readFile(join(packageRoot, file), 'utf8').catch(() => '(missing)');
+      expect(committed === text, `${file} is stale: run npm run proto`).toBe(true);
+    }
   });
 
-  it('imports protobufjs in a form NodeNext ESM resolves, and parses no .proto text at run time', async () => {
-    const js = await readFile(protoDir + GENERATED_JS, 'utf8');
-    const imports = [...js.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
-    expect(imports).toEqual(['protobufjs/minimal.js']);
-    expect(js).not.toMatch(/\$protobuf\.(load|parse|Root)|fromJSON/);
-    expect(fixImports('import $protobuf from "protobufjs/minimal";')).toBe('import $protobuf from "protobufjs/minimal.js";');
+  it('imports nothing but the wire runtime, which imports nothing: no protobuf library and no .proto parsing at run time', async () => {
+    const importsOf = (text: string): string[] => [...text.matchAll(/^(?:import|export) .* from '([^']+)';$/gm)].map((m) => m[1]!);
+    const generated = await readFile(join(packageRoot, 'proto', GENERATED_MODULE), 'utf8');
+    expect(new Set(importsOf(generated))).toEqual(new Set(['../wire-runtime.js']));
+    expect(generated).not.toMatch(/protobufjs|require\(|readFile|\.proto['"]/);
+    const runtime = await readFile(join(packageRoot, 'proto', WIRE_RUNTIME), 'utf8');
+    expect(importsOf(runtime)).toEqual([]);
+    expect(runtime).not.toMatch(/^import /m);
   });
 });
