@@ -58,6 +58,9 @@ export interface BackendSnapshot {
   readonly ingressKeys: readonly IngressKey[];
 }
 
+/** What the methods that need not wait for the disk return. */
+const DONE: Promise<void> = Promise.resolve();
+
 const QUIET: BackendListener = { enqueued: () => {}, timersChanged: () => {}, egressAppended: () => {} };
 
 /**
@@ -147,13 +150,15 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
 
   // ---- MessageBus ---------------------------------------------------------------------------------------
 
-  async send(messages: readonly Envelope[]): Promise<void> {
+  send(messages: readonly Envelope[]): Promise<void> {
     const now = this.clock.now();
     const fresh = messages.filter((m) => !this.seenRecently(this.recentlySent, m.id, now));
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return DONE;
     for (const m of fresh) this.recentlySent.set(m.id, now + this.dedupWindowMs);
     this.background({ op: 'enqueue', messages: fresh.map((e) => this.queued(e)), keys: [] });
+    return DONE;
   }
+
 
   // ---- Ingress --------------------------------------------------------------------------------------------
 
@@ -177,13 +182,17 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
 
   // ---- DelayScheduler -----------------------------------------------------------------------------------
 
-  async schedule(timers: readonly TimerRef[]): Promise<void> {
+  schedule(timers: readonly TimerRef[]): Promise<void> {
     this.background({ op: 'schedule', timers });
+    return DONE;
   }
 
-  async cancel(timers: readonly TimerRef[]): Promise<void> {
+
+  cancel(timers: readonly TimerRef[]): Promise<void> {
     this.background({ op: 'cancel', timerIds: timers.map((t) => t.timerId) });
+    return DONE;
   }
+
 
   /** Epoch ms of the earliest pending timer. */
   nextTimerDue(): number | undefined {
@@ -219,20 +228,24 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   }
 
   /** Fires a timer: it leaves the pending set and its fire envelope enters the owner's mailbox. */
-  async fire(timer: TimerRef, copies = 1): Promise<void> {
+  fire(timer: TimerRef, copies = 1): Promise<void> {
     const fire = timerFireEnvelope(timer.owner, timer.timerId, timer.dueAt);
     for (let i = 0; i < copies; i++) this.background({ op: 'fire', timerId: timer.timerId, fire: this.queued(fire) });
+    return DONE;
   }
+
 
   // ---- Egress -------------------------------------------------------------------------------------------
 
-  async publish(records: readonly EgressRecord[]): Promise<void> {
+  publish(records: readonly EgressRecord[]): Promise<void> {
     const now = this.clock.now();
     const fresh = records.filter((r) => !this.seenRecently(this.recentlyPublished, r.key, now));
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return DONE;
     for (const r of fresh) this.recentlyPublished.set(r.key, now + Math.max(this.dedupWindowMs, 3_600_000));
     this.background({ op: 'egress', records: fresh });
+    return DONE;
   }
+
 
   /**
    * Durable egress records of one egress not yet taken by their reader, oldest first. A record whose turn is
@@ -259,13 +272,15 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
     return Promise.resolve(this.specs.get(functionType) ?? []);
   }
 
-  async registerSpecs(functionType: string, specs: readonly StateSpecDecl[]): Promise<void> {
+  registerSpecs(functionType: string, specs: readonly StateSpecDecl[]): Promise<void> {
     this.background({ op: 'specs', functionType, specs });
+    return DONE;
   }
+
 
   // ---- DeadLetterStore ----------------------------------------------------------------------------------
 
-  async appendLetters(address: Address, letters: readonly DeadLetter[]): Promise<void> {
+  appendLetters(address: Address, letters: readonly DeadLetter[]): Promise<void> {
     const key = addressKey(address);
     this.background({
       op: 'dead-append',
@@ -273,15 +288,19 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
       letters,
       consumed: this.atomicEffects ? this.inflightSeqs(key, letters.map((l) => l.envelope.id)) : [],
     });
+    return DONE;
   }
+
 
   listLetters(address: Address): Promise<readonly DeadLetter[]> {
     return Promise.resolve([...(this.deadLetters.get(addressKey(address)) ?? [])]);
   }
 
-  async removeLetters(address: Address, ids: readonly string[]): Promise<void> {
+  removeLetters(address: Address, ids: readonly string[]): Promise<void> {
     this.background({ op: 'dead-remove', address, ids });
+    return DONE;
   }
+
 
   addressesWithLetters(): Promise<readonly Address[]> {
     return Promise.resolve([...this.deadLetters.keys()].map((k) => this.knownAddresses.get(k)!));
@@ -308,9 +327,11 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   }
 
   /** Acknowledges mailbox entries that were handled without a commit. */
-  async ack(address: Address, seqs: readonly number[]): Promise<void> {
+  ack(address: Address, seqs: readonly number[]): Promise<void> {
     if (seqs.length > 0) this.background({ op: 'ack', address, seqs });
+    return DONE;
   }
+
 
   /** Every address with a record. */
   recordKeys(): IterableIterator<string> {
@@ -439,7 +460,7 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   private appendEgress(records: readonly EgressRecord[], seq: number): void {
     for (const record of records) {
       let queue = this.egressQueues.get(record.egress);
-      if (queue === undefined) this.egressQueues.set(record.egress, (queue = new Map()));
+      if (queue === undefined) this.egressQueues.set(record.egress, (queue = new Map<string, { readonly record: EgressRecord; readonly seq: number }>()));
       if (queue.has(record.key)) continue;
       queue.set(record.key, { record, seq });
       if (seq <= this.durableSeq) this.listener.egressAppended(record.egress, record);
