@@ -11,6 +11,9 @@
  * - `POST /v1/parked/replay?address=<ns/type/id>` → {@link ControlResult}
  * - `POST /v1/parked/skip?address=<ns/type/id>[&message=<id>]` → {@link ControlResult}
  * - `POST /v1/reload` → {@link ReloadResult}
+ * - `GET  /v1/metrics` → latency percentiles (ms) per function type: `delivered` (entering the system to the
+ *   handler starting: ingress-to-handler for ingress messages) and `invocation`, plus counters
+ * - `POST /v1/metrics/reset` → starts the measurement again
  */
 
 /** File in the data directory that says where a running dev server's admin socket is. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Address, addressKey, parseAddressKey } from '../../core/address.js';
 import { isStatefunError } from '../../core/errors.js';
+import type { LatencyMetrics } from '../latency-metrics.js';
 import type { LocalBackend } from '../backend.js';
 import type { IngestReceipt, IngressMessage } from '../runtime.js';
 import { ADMIN_FILE, type AdminEndpoint, type ControlResult, type ReloadResult, type SendRequest, type SendResult, type StatusView } from './admin-protocol.js';
@@ -19,6 +20,8 @@ export interface AdminContext {
   readonly status: () => StatusView;
   readonly reload: () => Promise<ReloadResult>;
   readonly now: () => number;
+  /** Latency histograms and counters of the running app (`GET /v1/metrics`, `POST /v1/metrics/reset`). */
+  readonly metrics?: LatencyMetrics;
 }
 
 /** Longest a replay or skip is waited for before answering that it is still running. */
@@ -104,6 +107,13 @@ async function handle(ctx: AdminContext, req: IncomingMessage, res: ServerRespon
     }
     case 'POST /v1/reload':
       return answerJson(res, 200, await ctx.reload());
+    case 'GET /v1/metrics':
+      if (ctx.metrics === undefined) throw new HttpError(404, 'this server keeps no metrics');
+      return answerJson(res, 200, ctx.metrics.snapshot());
+    case 'POST /v1/metrics/reset':
+      if (ctx.metrics === undefined) throw new HttpError(404, 'this server keeps no metrics');
+      ctx.metrics.reset();
+      return answerJson(res, 200, { reset: true });
     default:
       throw new HttpError(404, `no admin route ${route}`);
   }

@@ -15,6 +15,7 @@ import { openDataDir, type OpenDataDir, type Recovery } from '../durable/data-di
 import { LocalRuntime } from '../runtime.js';
 import { systemTimers } from '../timer-service.js';
 import type { ReloadResult, StatusView } from './admin-protocol.js';
+import { LatencyMetrics } from '../latency-metrics.js';
 import { adminSocketPath, startAdminServer } from './admin-server.js';
 import { type AppSpec, AppLoader, type LoadedApp } from './app-loader.js';
 import { EgressDrain, type SinkWriter } from './egress-drain.js';
@@ -201,9 +202,15 @@ async function boot(options: DevServerOptions, r: Resources, started: number, lo
   };
 
   const lastReported = new Map<string, number>();
+  const latencies = new LatencyMetrics();
   const metrics: Metrics = {
     ...noMetrics,
+    delivered: (functionType: string, latencyMs: number) => latencies.delivered(functionType, latencyMs),
+    invoked: (functionType: string, messages: number, durationMs: number) => latencies.invoked(functionType, messages, durationMs),
+    duplicateDropped: (functionType: string) => latencies.duplicateDropped(functionType),
+    conflict: (functionType: string) => latencies.conflict(functionType),
     retried: (functionType: string, cause: string) => {
+      latencies.retried(functionType);
       // Once per function type and cause every 10 s: a failing function under load must not flood the terminal.
       const key = `${functionType}\u0000${cause}`;
       const now = Date.now();
@@ -212,8 +219,10 @@ async function boot(options: DevServerOptions, r: Resources, started: number, lo
       lastReported.set(key, now);
       log(`error in ${functionType} (retrying): ${cause}`);
     },
-    parked: (address: Address, cause: string) =>
-      log(`parked ${addressKey(address)}: ${cause}\n  (statefun parked show ${addressKey(address)}, then replay or skip)`),
+    parked: (address: Address, cause: string) => {
+      latencies.parked(address);
+      log(`parked ${addressKey(address)}: ${cause}\n  (statefun parked show ${addressKey(address)}, then replay or skip)`);
+    },
   };
   const runtime = (r.runtime = new LocalRuntime({
     backend,
@@ -310,7 +319,7 @@ async function boot(options: DevServerOptions, r: Resources, started: number, lo
     egresses: endpoints.filter((e) => e.kind.endsWith('/egress')).map(describeEndpoint),
     generation,
   });
-  r.admin = await startAdminServer({ dataDir, backend, ingest: (m) => runtime.ingest(m), status, reload, now: () => Date.now() });
+  r.admin = await startAdminServer({ dataDir, backend, ingest: (m) => runtime.ingest(m), status, reload, now: () => Date.now(), metrics: latencies });
 
   const startupMs = Date.now() - started;
   const banner = bannerLines({
