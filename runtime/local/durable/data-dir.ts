@@ -18,6 +18,8 @@ export interface DataDirOptions {
    * but not of the machine.
    */
   readonly fsync?: boolean;
+  /** How long a small group commit waits for more entries. @default 2 ms (see file-journal.ts) */
+  readonly groupWindowMs?: number;
 }
 
 export interface Recovery {
@@ -146,6 +148,7 @@ export async function openDataDir(dir: string, options: DataDirOptions): Promise
         };
       },
       options.fsync ?? true,
+      options.groupWindowMs,
     );
     await syncDir(journalDir);
 
