@@ -405,7 +405,7 @@ export class Reader {
         this.need(4);
         return;
       default:
-        throw malformed(`wire type ${tag & 7} (field ${tag >>> 3}) at byte ${this.pos}`);
+        throw malformed(`invalid wire type ${tag & 7} (field ${tag >>> 3}) at byte ${this.pos}`);
     }
   }
 }

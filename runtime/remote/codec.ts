@@ -1,3 +1,4 @@
+import * as pb from '../../proto/generated/messages.js';
 import type { Address } from '../core/address.js';
 import type {
   DelayedEffect,
@@ -13,22 +14,18 @@ import type {
 import type { Expiration, StateSpecDecl } from '../core/state-spec.js';
 import { show } from '../core/typename.js';
 import {
+  decodeWire,
   describeAddress,
   EXPIRE_AFTER_INVOKE,
   EXPIRE_AFTER_WRITE,
   EXPIRE_NONE,
-  FromFunction,
   fromWireAddress,
   fromWireValue,
-  int64ToNumber,
   invalid,
   MUTATION_DELETE,
   MUTATION_MODIFY,
-  plainBytes,
   toWireAddress,
   toWireValue,
-  ToFunction,
-  type WireInt64,
 } from './wire.js';
 
 /**
@@ -39,10 +36,6 @@ import {
  * behind an HTTP endpoint or a Lambda): {@link decodeToFunction} and {@link encodeFromFunction}.
  * Decoders throw a {@link TerminalError} naming what was wrong: bad content never gets better by retrying.
  */
-
-type WireFromFunction = ReturnType<typeof FromFunction.decode>;
-type WireResponse = NonNullable<WireFromFunction['invocationResult']>;
-type WireIncomplete = NonNullable<WireFromFunction['incompleteInvocationContext']>;
 
 /**
  * Serializes a batch as a `ToFunction`. Empty states are sent as a `PersistedValue` without a value, as
@@ -59,7 +52,7 @@ export function encodeToFunction(request: InvocationRequest): Uint8Array {
       ? { argument: toWireValue(invocation.argument) }
       : { caller: toWireAddress(invocation.caller), argument: toWireValue(invocation.argument) },
   );
-  return plainBytes(ToFunction.encode({ invocation: { target: toWireAddress(request.target), state, invocations } }).finish());
+  return pb.encodeToFunction({ invocation: { target: toWireAddress(request.target), state, invocations } });
 }
 
 /**
@@ -71,12 +64,7 @@ export function decodeFromFunction(body: Uint8Array, request: InvocationRequest)
   const where = `the response of ${describeAddress(request.target)}`;
   const completed = request.invocations.length;
   if (body.length === 0) return { kind: 'result', completed, mutations: [], messages: [], delayed: [], egress: [] };
-  let wire: WireFromFunction;
-  try {
-    wire = FromFunction.decode(plainBytes(body));
-  } catch (error) {
-    invalid(`${where} (${body.length} bytes) is not a FromFunction message: ${(error as Error).message}`, error);
-  }
+  const wire = decodeWire(pb.decodeFromFunction, body, where, 'is not a FromFunction message');
   switch (wire.response) {
     case 'invocationResult':
       return { kind: 'result', completed, ...readEffects(wire.invocationResult, where) };
@@ -87,39 +75,39 @@ export function decodeFromFunction(body: Uint8Array, request: InvocationRequest)
   }
 }
 
-function readEffects(response: WireResponse, where: string): InvocationEffects {
-  const mutations = (response.stateMutations ?? []).map((m, i): StateMutation => {
+function readEffects(response: pb.FromFunction_InvocationResponse, where: string): InvocationEffects {
+  const mutations = response.stateMutations.map((m, i): StateMutation => {
     const what = `state mutation #${i} of ${where}`;
-    const name = m.stateName ?? '';
+    const name = m.stateName;
     if (name.length === 0) invalid(`${what} has no state name`);
-    const type: number = m.mutationType ?? MUTATION_DELETE;
+    const type = m.mutationType;
     if (type === MUTATION_DELETE) return { kind: 'delete', name };
     if (type !== MUTATION_MODIFY) invalid(`${what} (state ${show(name)}) has unknown mutation type ${String(type)}`);
     return { kind: 'modify', name, value: fromWireValue(m.stateValue, `the new value of state ${show(name)} in ${what}`) };
   });
-  const messages = (response.outgoingMessages ?? []).map((m, i): OutgoingMessage => {
+  const messages = response.outgoingMessages.map((m, i): OutgoingMessage => {
     const what = `outgoing message #${i} of ${where}`;
     return { target: fromWireAddress(m.target, `the target of ${what}`), argument: fromWireValue(m.argument, `the argument of ${what}`) };
   });
-  const delayed = (response.delayedInvocations ?? []).map((d, i): DelayedEffect => {
+  const delayed = response.delayedInvocations.map((d, i): DelayedEffect => {
     const what = `delayed invocation #${i} of ${where}`;
-    const token = d.cancellationToken ?? '';
-    if (d.isCancellationRequest === true) {
+    const token = d.cancellationToken;
+    if (d.isCancellationRequest) {
       if (token.length === 0) invalid(`${what} is a cancellation request without a cancellation_token`);
       return { kind: 'cancel', cancellationToken: token };
     }
     return {
       kind: 'delay',
-      delayMs: int64ToNumber(d.delayInMs, `the delay_in_ms of ${what}`),
+      delayMs: d.delayInMs,
       target: fromWireAddress(d.target, `the target of ${what}`),
       argument: fromWireValue(d.argument, `the argument of ${what}`),
       cancellationToken: token.length === 0 ? undefined : token,
     };
   });
-  const egress = (response.outgoingEgresses ?? []).map((e, i): EgressEffect => {
+  const egress = response.outgoingEgresses.map((e, i): EgressEffect => {
     const what = `egress message #${i} of ${where}`;
-    const namespace = e.egressNamespace ?? '';
-    const type = e.egressType ?? '';
+    const namespace = e.egressNamespace;
+    const type = e.egressType;
     if (namespace.length === 0 || type.length === 0) {
       invalid(`${what} names egress ${show(`${namespace}/${type}`)}: egress_namespace and egress_type must both be set`);
     }
@@ -128,21 +116,21 @@ function readEffects(response: WireResponse, where: string): InvocationEffects {
   return { mutations, messages, delayed, egress };
 }
 
-function readMissing(context: WireIncomplete, where: string): StateSpecDecl[] {
-  return (context.missingValues ?? []).map((spec, i) => {
+function readMissing(context: pb.FromFunction_IncompleteInvocationContext, where: string): StateSpecDecl[] {
+  return context.missingValues.map((spec, i) => {
     const what = `missing value #${i} of ${where}`;
-    const name = spec.stateName ?? '';
+    const name = spec.stateName;
     if (name.length === 0) invalid(`${what} has no state_name`);
-    const typename = spec.typeTypename ?? '';
+    const typename = spec.typeTypename;
     if (typename.length === 0) invalid(`${what} (state ${show(name)}) has no type_typename`);
     return { name, typename, expiration: readExpiration(spec.expirationSpec, `the expiration of state ${show(name)} in ${what}`) };
   });
 }
 
-function readExpiration(spec: { mode?: number | null; expireAfterMillis?: WireInt64 | null } | null | undefined, what: string): Expiration {
-  const mode: number = spec?.mode ?? EXPIRE_NONE;
+function readExpiration(spec: pb.FromFunction_ExpirationSpec | null, what: string): Expiration {
+  const mode = spec?.mode ?? EXPIRE_NONE;
   if (mode === EXPIRE_NONE) return { mode: 'none', ttlMs: 0 };
-  const ttlMs = int64ToNumber(spec?.expireAfterMillis, `expire_after_millis of ${what}`);
+  const ttlMs = spec?.expireAfterMillis ?? 0;
   if (mode === EXPIRE_AFTER_WRITE) return { mode: 'after-write', ttlMs };
   if (mode === EXPIRE_AFTER_INVOKE) return { mode: 'after-invoke', ttlMs };
   return invalid(`${what} has unknown expire mode ${String(mode)}`);
@@ -158,30 +146,25 @@ function readExpiration(spec: { mode?: number | null; expireAfterMillis?: WireIn
  * fills in the declared type. Throws a {@link TerminalError} for a body that is not a valid batch request.
  */
 export function decodeToFunction(body: Uint8Array): InvocationRequest {
-  let wire: ReturnType<typeof ToFunction.decode>;
-  try {
-    wire = ToFunction.decode(plainBytes(body));
-  } catch (error) {
-    invalid(`the request body (${body.length} bytes) is not a ToFunction message: ${(error as Error).message}`, error);
-  }
+  const wire = decodeWire(pb.decodeToFunction, body, 'the request body', 'is not a ToFunction message');
   const batch = wire.invocation;
-  if (wire.request !== 'invocation' || batch === undefined || batch === null) {
+  if (batch === null) {
     invalid(`the request body (${body.length} bytes) holds no invocation batch`);
   }
   const target: Address = fromWireAddress(batch.target, 'the target address of the request');
   const where = `the request for ${describeAddress(target)}`;
-  const state = (batch.state ?? []).map((s, i): StateEntry => {
-    const name = s.stateName ?? '';
+  const state = batch.state.map((s, i): StateEntry => {
+    const name = s.stateName;
     if (name.length === 0) invalid(`state #${i} of ${where} has no state_name`);
     const value = s.stateValue;
-    if (value === undefined || value === null || value.hasValue !== true) {
+    if (value === null || !value.hasValue) {
       return { name, typename: value?.typename ?? '', value: undefined };
     }
     return { name, ...fromWireValue(value, `the value of state ${show(name)} in ${where}`) };
   });
-  const invocations = (batch.invocations ?? []).map((inv, i): Invocation => {
+  const invocations = batch.invocations.map((inv, i): Invocation => {
     const what = `invocation #${i} of ${where}`;
-    const caller = inv.caller === undefined || inv.caller === null ? undefined : fromWireAddress(inv.caller, `the caller of ${what}`);
+    const caller = inv.caller === null ? undefined : fromWireAddress(inv.caller, `the caller of ${what}`);
     return { caller, argument: fromWireValue(inv.argument, `the argument of ${what}`) };
   });
   if (invocations.length === 0) invalid(`${where} holds no invocations`);
@@ -203,7 +186,7 @@ export function encodeFromFunction(answer: InvocationEffects | { readonly missin
             },
           }),
     }));
-    return plainBytes(FromFunction.encode({ incompleteInvocationContext: { missingValues } }).finish());
+    return pb.encodeFromFunction({ incompleteInvocationContext: { missingValues } });
   }
   const stateMutations = answer.mutations.map((m) =>
     m.kind === 'delete'
@@ -225,5 +208,5 @@ export function encodeFromFunction(answer: InvocationEffects | { readonly missin
     const slash = e.egress.lastIndexOf('/');
     return { egressNamespace: e.egress.slice(0, slash), egressType: e.egress.slice(slash + 1), argument: toWireValue(e.argument) };
   });
-  return plainBytes(FromFunction.encode({ invocationResult: { stateMutations, outgoingMessages, delayedInvocations, outgoingEgresses } }).finish());
+  return pb.encodeFromFunction({ invocationResult: { stateMutations, outgoingMessages, delayedInvocations, outgoingEgresses } });
 }

@@ -1,90 +1,137 @@
 /**
- * Short names for the generated protobuf codecs (proto/generated, built ahead of time by `npm run proto`),
- * and the small conversions every codec of this folder shares.
+ * The generated protobuf codecs (proto/generated/messages.ts, built ahead of time by `npm run proto`) in the
+ * shape the rest of the code base and the tests know, and the small conversions every codec of this folder
+ * shares.
  */
-import { io, statefun_aws } from '../../proto/generated/statefun.js';
+import * as pb from '../../proto/generated/messages.js';
 import type { Address } from '../core/address.js';
 import { TerminalError } from '../core/errors.js';
 import type { TypedValue } from '../core/typed-value.js';
 import { parseFunctionTypeName, parseTypeName, show } from '../core/typename.js';
 
-export const ToFunction = io.statefun.sdk.reqreply.ToFunction;
-export const FromFunction = io.statefun.sdk.reqreply.FromFunction;
-export const WireEnvelope = statefun_aws.v1.Envelope;
-export const KafkaProducerRecord = io.statefun.sdk.egress.KafkaProducerRecord;
-export const KinesisEgressRecord = io.statefun.sdk.egress.KinesisEgressRecord;
+/**
+ * A message codec shaped like a protobufjs static class (`encode(message).finish()`, `decode(bytes)`), which
+ * `protobufType` (runtime/sdk/types.ts) also takes. The bytes are encoded when `encode` is called.
+ */
+export interface MessageCodec<Init, Decoded> {
+  encode(message: Init): { finish(): Uint8Array };
+  decode(bytes: Uint8Array): Decoded;
+}
 
-export type WireAddress = io.statefun.sdk.reqreply.Address.$Properties;
-export type WireTypedValue = io.statefun.sdk.reqreply.TypedValue.$Properties;
+/* @__NO_SIDE_EFFECTS__ */
+function codec<Init, Decoded>(encode: (message: Init) => Uint8Array, decode: (bytes: Uint8Array) => Decoded): MessageCodec<Init, Decoded> {
+  return {
+    encode(message) {
+      const bytes = encode(message);
+      return { finish: () => bytes };
+    },
+    decode,
+  };
+}
+
+export const ToFunction = codec(pb.encodeToFunction, pb.decodeToFunction);
+export const FromFunction = codec(pb.encodeFromFunction, pb.decodeFromFunction);
+export const WireEnvelope = codec(pb.encodeEnvelope, pb.decodeEnvelope);
+export const KafkaProducerRecord = codec(pb.encodeKafkaProducerRecord, pb.decodeKafkaProducerRecord);
+export const KinesisEgressRecord = codec(pb.encodeKinesisEgressRecord, pb.decodeKinesisEgressRecord);
+
+export type WireAddress = pb.AddressInit;
+export type WireTypedValue = pb.TypedValueInit;
 
 /** `PersistedValueMutation.MutationType`. */
-export const MUTATION_DELETE = 0;
-export const MUTATION_MODIFY = 1;
+export const MUTATION_DELETE = pb.FromFunction_PersistedValueMutation_MutationType.DELETE;
+export const MUTATION_MODIFY = pb.FromFunction_PersistedValueMutation_MutationType.MODIFY;
 /** `ExpirationSpec.ExpireMode`. */
-export const EXPIRE_NONE = 0;
-export const EXPIRE_AFTER_WRITE = 1;
-export const EXPIRE_AFTER_INVOKE = 2;
-
-/** What protobufjs decodes an int64 to: a number, or a `Long` when the `long` package is loaded. */
-export type WireInt64 = number | { toNumber(): number; toString(): string };
-
-/**
- * A plain `Uint8Array` view of `bytes`. protobufjs reads a Node `Buffer` into `Buffer` slices and writes
- * `Buffer`s; viewing them as plain arrays keeps decoded values and encoded bodies one kind of object.
- */
-export function plainBytes(bytes: Uint8Array): Uint8Array {
-  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
+export const EXPIRE_NONE = pb.FromFunction_ExpirationSpec_ExpireMode.NONE;
+export const EXPIRE_AFTER_WRITE = pb.FromFunction_ExpirationSpec_ExpireMode.AFTER_WRITE;
+export const EXPIRE_AFTER_INVOKE = pb.FromFunction_ExpirationSpec_ExpireMode.AFTER_INVOKE;
 
 /** Throws a {@link TerminalError}: content that can never be processed. */
 export function invalid(message: string, cause?: unknown): never {
   throw new TerminalError(message, cause === undefined ? undefined : { cause });
 }
 
-export function int64ToNumber(value: WireInt64 | null | undefined, what: string): number {
-  if (value === undefined || value === null) return 0;
-  const n = typeof value === 'number' ? value : value.toNumber();
-  if (!Number.isSafeInteger(n)) invalid(`${what} ${String(value)} is not a safe integer`);
-  return n;
+/**
+ * How the codecs name the elements of the repeated fields of the request-reply messages and of the envelope
+ * in errors, e.g. `delayed_invocations[2]` is "delayed invocation #2".
+ */
+const ELEMENT_WORDS: Readonly<Record<string, string>> = {
+  state: 'state',
+  invocations: 'invocation',
+  state_mutations: 'state mutation',
+  outgoing_messages: 'outgoing message',
+  delayed_invocations: 'delayed invocation',
+  outgoing_egresses: 'egress message',
+  missing_values: 'missing value',
+};
+
+/** The oneof members that wrap a whole message (`FromFunction.invocation_result`, ...): left out of names. */
+const WRAPPERS: ReadonlySet<string> = new Set(['invocation', 'invocation_result', 'incomplete_invocation_context']);
+
+/**
+ * Reads `bytes` with a generated decoder; a {@link TerminalError} says what is wrong otherwise. A 64-bit field
+ * beyond the safe integers is named as the codecs name fields, e.g. "the delay_in_ms of delayed invocation #0
+ * of <where>: 1152921504606846976 is not a safe integer (...)"; bytes that do not parse at all are "<where>
+ * (n bytes) <notA>: <the decoder's message>".
+ */
+export function decodeWire<T>(decode: (bytes: Uint8Array) => T, bytes: Uint8Array, where: string, notA: string): T {
+  try {
+    return decode(bytes);
+  } catch (error) {
+    if (pb.isProtoWireError(error) && error.problem === 'unsafe-integer') invalid(`${describeField(error.path, where)}: ${error.detail}`, error);
+    return invalid(`${where} (${bytes.length} bytes) ${notA}: ${(error as Error).message}`, error);
+  }
+}
+
+/** `['invocation_result', 'delayed_invocations', 0, 'delay_in_ms']` → "the delay_in_ms of delayed invocation #0 of <where>". */
+function describeField(path: ReadonlyArray<string | number>, where: string): string {
+  const parts: string[] = [];
+  for (let i = path.length - 1; i >= 0; i--) {
+    const step = path[i]!;
+    if (typeof step === 'number') {
+      const name = String(path[i - 1]);
+      parts.push(`${ELEMENT_WORDS[name] ?? name} #${step}`);
+      i--;
+    } else if (!(WRAPPERS.has(step) && i === 0)) {
+      parts.push(`the ${step}`);
+    }
+  }
+  return [...parts, where].join(' of ');
 }
 
 /** Splits the typename at its last `/`, as StateFun does (`type` is the name part). */
-export function toWireAddress(address: Address): WireAddress {
+export function toWireAddress(address: Address): pb.AddressInit {
   const slash = address.typename.lastIndexOf('/');
   return { namespace: address.typename.slice(0, slash), type: address.typename.slice(slash + 1), id: address.id };
 }
 
 /** A function address from the wire; `what` names it in the error, e.g. "the target of outgoing message #2". */
-export function fromWireAddress(wire: WireAddress | null | undefined, what: string): Address {
-  if (wire === undefined || wire === null) invalid(`${what} is missing`);
-  const typename = `${wire.namespace ?? ''}/${wire.type ?? ''}`;
+export function fromWireAddress(wire: pb.Address | null, what: string): Address {
+  if (wire === null) invalid(`${what} is missing`);
+  const typename = `${wire.namespace}/${wire.type}`;
   try {
     parseFunctionTypeName(typename, `the function type of ${what}`);
   } catch (error) {
     invalid((error as Error).message, error);
   }
-  const id = wire.id ?? '';
-  if (id.length === 0) invalid(`${what} (${typename}) has an empty id`);
-  return { typename, id };
+  if (wire.id.length === 0) invalid(`${what} (${typename}) has an empty id`);
+  return { typename, id: wire.id };
 }
 
 /** A present value: `has_value` is always set, also for zero-length values (zero values of the built-in types). */
-export function toWireValue(value: TypedValue): WireTypedValue {
+export function toWireValue(value: TypedValue): pb.TypedValueInit {
   return { typename: value.typename, hasValue: true, value: value.value };
 }
 
-const EMPTY = new Uint8Array(0);
-
 /** A typed value from the wire. Like StateFun, reads `value` whatever `has_value` says (unset: zero bytes). */
-export function fromWireValue(wire: WireTypedValue | null | undefined, what: string): TypedValue {
-  if (wire === undefined || wire === null) invalid(`${what} is missing`);
-  const typename = wire.typename ?? '';
+export function fromWireValue(wire: pb.TypedValue | null, what: string): TypedValue {
+  if (wire === null) invalid(`${what} is missing`);
   try {
-    parseTypeName(typename, `the typename of ${what}`);
+    parseTypeName(wire.typename, `the typename of ${what}`);
   } catch (error) {
     invalid((error as Error).message, error);
   }
-  return { typename, value: wire.value == null || wire.value.length === 0 ? EMPTY : wire.value };
+  return { typename: wire.typename, value: wire.value };
 }
 
 /** `function shop/cart (id "alice")`, for error messages. */
