@@ -282,7 +282,8 @@ export class LocalRuntime {
 
   private armTimers(): void {
     if (this.stopped) return;
-    const next = this.backend.nextTimerDue();
+    // Timers held back by fault injection fire from their own callbacks; arming on them would spin.
+    const next = this.backend.nextTimerDue(this.lateFires);
     if (next === this.timerArmedAt) return;
     this.cancelTimer?.();
     this.timerArmedAt = next;
@@ -305,7 +306,10 @@ export class LocalRuntime {
               this.backend
                 .fire(timer)
                 .catch((error: unknown) => this.options.onError?.(error))
-                .finally(() => this.lateFires.delete(timer.timerId));
+                .finally(() => {
+                  this.lateFires.delete(timer.timerId);
+                  this.armTimers();
+                });
             });
             continue;
           }

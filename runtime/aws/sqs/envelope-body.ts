@@ -60,11 +60,17 @@ export interface MessageBodyPart {
  * The SQS bodies for the messages of one send, in order: consecutive bundleable messages to the same address
  * share a body up to `limit` characters (one SQS message keeps their order and is one request's entry);
  * every other message travels alone. Messages to different addresses keep their relative order per address.
+ * A message given twice is sent once.
  */
 export function bundleBodies(messages: readonly Envelope[], limit = MAX_SQS_MESSAGE_BYTES): MessageBodyPart[] {
   const out: MessageBodyPart[] = [];
   const open = new Map<string, { envelopes: Envelope[]; parts: string[]; length: number; index: number }>();
+  const seen = new Set<string>();
   for (const envelope of messages) {
+    // The same message twice in one send (a timer scheduled twice, say) is one message: SQS would drop the
+    // second copy by its dedup id, but not inside a bundle.
+    if (seen.has(envelope.id)) continue;
+    seen.add(envelope.id);
     const key = `${envelope.target.typename}/${envelope.target.id}`;
     const body = checkedMessageBody(envelope, limit);
     const current = open.get(key);

@@ -18,7 +18,7 @@ export interface DataDirOptions {
    * but not of the machine.
    */
   readonly fsync?: boolean;
-  /** How long a small group commit waits for more entries. @default 2 ms (see file-journal.ts) */
+  /** How long a small group commit waits for more entries. @default 0 (see file-journal.ts) */
   readonly groupWindowMs?: number;
 }
 

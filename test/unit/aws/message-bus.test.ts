@@ -138,6 +138,11 @@ describe('bundles: messages of one turn to one address in one SQS message', () =
     expect(parts.every((p) => p.body.length <= limit)).toBe(true);
   });
 
+  it('sendsAMessageGivenTwiceInOneSendOnce', () => {
+    const m = functionMessage(sender, to('a'), 1, 0, NOW);
+    expect(bundleBodies([m, m]).map((p) => p.envelopes.map((e) => e.id))).toEqual([[m.id]]);
+  });
+
   it('refusesABodyBundlingEnvelopesForDifferentAddresses', () => {
     const body = [encodeMessageBody(functionMessage(sender, to('a'), 1, 0, NOW)), encodeMessageBody(functionMessage(sender, to('b'), 1, 1, NOW))].join(',');
     expect(() => decodeMessageBodies(body)).toThrow(/different addresses/);

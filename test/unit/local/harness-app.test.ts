@@ -15,7 +15,7 @@ describe('test runtime built from an app', () => {
     const module = defineModule((config, binder) => {
       seen = config.string('greeting');
       binder.bindFunction(echo);
-      binder.bindEgress({ kind: 'io.statefun.playground.v1/egress', spec: { port: 0, topics: ['out'] } });
+      binder.bindEgress({ kind: 'io.statefun.playground.v1/egress', spec: { port: 18091, topics: ['out'] } });
     });
     const t = await createTestRuntimeFromApp({ modules: [module], args: ['--greeting', 'hi'], startTime: '2026-03-01T00:00:00Z' });
     await t.send({ to: echo, id: 'a', value: 'ping', type: stringType });
