@@ -31,7 +31,7 @@ import {
   HandlerMetrics,
   type MetricsPublisher,
   powertoolsLogger,
-  powertoolsMetricsPublisher,
+  emfMetricsPublisher,
   type RuntimeLogger,
 } from './observability.js';
 import type { RuntimeBackend } from './runtime-backend.js';
@@ -197,7 +197,7 @@ export async function createAppRuntime(options: HandlerOptions): Promise<AppRunt
   const { clients, destroy } = awsClients(options.clients);
   const remoteInFlight = new InFlightLimiter(env.maxRemoteInFlight);
   const metrics = new HandlerMetrics(
-    options.metrics ?? powertoolsMetricsPublisher({ namespace: env.metricsNamespace, serviceName: env.serviceName }),
+    options.metrics ?? emfMetricsPublisher({ namespace: env.metricsNamespace, serviceName: env.serviceName }),
     () => remoteInFlight.inFlight,
   );
   const backendFactory = options.backend ?? (await import('./aws-backend.js')).awsBackend;

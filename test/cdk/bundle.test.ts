@@ -55,7 +55,8 @@ describe('bundling', () => {
 
   it('holdsTheGeneratedProtocolCodeTheSdkClientsAndTheUsersFunctions', () => {
     for (const bundle of bundles) {
-      expect(bundle.code).toContain('io.statefun.sdk.reqreply.FromFunction');
+      // the generated codec of the envelopes every handler reads or writes (its field paths name errors)
+      expect(bundle.code).toContain('statefun_aws.v1.Envelope');
       expect(bundle.code).toContain('embedded/greeter');
       expect(bundle.code).toMatch(/DynamoDB/);
       // the SNS client the app cannot use is left out

@@ -150,6 +150,7 @@ describe('StatefulFunctions', () => {
       expect(provider).toContain('process.env.AWS_ACCESS_KEY_ID');
       expect(provider).toContain('process.env.AWS_SESSION_TOKEN');
       expect(readFileSync(lean.bowser!, 'utf8')).toContain('bowser is not in this bundle');
+      expect(readFileSync(lean['@smithy/core/event-streams']!, 'utf8')).toContain('export const EventStreamSerde');
       expect(full['@aws-sdk/credential-provider-node']).toBeUndefined();
     });
 

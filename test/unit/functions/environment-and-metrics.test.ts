@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HandlerMetrics, METRIC, type MetricName, type MetricValues, powertoolsMetricsPublisher } from '../../../runtime/aws/observability.js';
+import { emfMetricsPublisher, HandlerMetrics, METRIC, type MetricName, type MetricValues } from '../../../runtime/aws/observability.js';
 import { readRuntimeEnv } from '../../../runtime/aws/runtime-env.js';
 
 const BASE = { STATEFUN_TABLE_NAME: 't', STATEFUN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q.fifo' };
@@ -64,16 +64,11 @@ describe('handler metrics', () => {
 
   it('writesOneEmbeddedMetricFormatDocumentPerFunctionType', () => {
     const lines: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    const metrics = new HandlerMetrics(powertoolsMetricsPublisher({ namespace: 'StatefunTest', serviceName: 'svc' }));
+    const metrics = new HandlerMetrics(emfMetricsPublisher({ namespace: 'StatefunTest', serviceName: 'svc', write: (line) => lines.push(line), now: () => 1_767_225_600_000 }));
     metrics.parked({ typename: 'shop/cart', id: 'a' });
     metrics.invoked('shop/cart', 2, 40);
     metrics.flush();
-    vi.restoreAllMocks();
-    const documents = lines.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const documents = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(documents).toHaveLength(1);
     const [emf] = documents as Array<{ _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }; functionType: string; ParkedAddresses: number }>;
     expect(emf!._aws.CloudWatchMetrics[0]!.Namespace).toBe('StatefunTest');
@@ -81,5 +76,6 @@ describe('handler metrics', () => {
     expect(emf!.functionType).toBe('shop/cart');
     expect(emf!.ParkedAddresses).toBe(1);
     expect(emf!._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name).sort()).toEqual(['InvocationLatency', 'Messages', 'ParkedAddresses']);
+    expect(emf).toMatchObject({ _aws: { Timestamp: 1_767_225_600_000, CloudWatchMetrics: [{ Dimensions: [['service', 'functionType']] }] }, service: 'svc', InvocationLatency: 40, Messages: 2 });
   });
 });
