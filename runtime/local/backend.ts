@@ -129,7 +129,9 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
     if (current !== commit.expectedVersion) return Promise.reject(new VersionConflictError(key, commit.expectedVersion, current));
     const { outbox } = commit.record;
     const atomic = this.atomicEffects && outbox !== undefined;
-    const record = atomic ? { ...commit.record, outbox: undefined } : commit.record;
+    // With atomic effects the commit consumes its messages in its own entry: none of them can be delivered
+    // again, so there is nothing for `lastConsumed` to recognise (and nothing of it to journal).
+    const record = this.atomicEffects ? { ...commit.record, outbox: undefined, lastConsumed: [] } : commit.record;
     const timerOps = atomic ? netTimerOps(outbox.timers) : { schedule: [], cancel: [] };
     const entry: JournalEntry = {
       op: 'commit',
