@@ -11,7 +11,7 @@ const osIo = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'cdk.out/**', '**/cdk.out/**', '**/.statefun/**', 'bench/.build/**', 'proto/generated/**', 'bench/node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'cdk.out/**', '**/cdk.out/**', '**/.statefun/**', 'bench/.build/**', 'proto/generated/**', 'bench/node_modules/**', 'bench/restate/**', 'coverage/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bench/*.mjs'] }, tsconfigRootDir: import.meta.dirname } },

@@ -1,6 +1,7 @@
 /**
  * The peer's side of the counter benchmark: a Restate virtual object keyed like our counter addresses.
  * Runs on Node 20, where the Restate SDK needs `Promise.withResolvers` (Node ≥ 22), hence the polyfill.
+ * Outside the project's typecheck and lint: its SDK is in bench/node_modules, installed only by the benchmark.
  */
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {

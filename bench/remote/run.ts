@@ -2,7 +2,7 @@
  * Remote function invocation benchmark: what the request-reply client costs on top of the network.
  *
  * Run (from the repository root):
- *   npx esbuild bench/remote/remote-bench.ts --bundle --platform=node --format=esm --packages=external --log-level=warning | node --input-type=module - [--seconds=5] [--batch=10] [--concurrency=32]
+ *   node bench/run.mjs remote [--seconds=5] [--batch=10] [--concurrency=32]
  *
  * Measures, against a trivial endpoint on 127.0.0.1 running on its own thread:
  * - runtime overhead per message: encoding the ToFunction, decoding the FromFunction and the invoker's
