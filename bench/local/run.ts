@@ -1,7 +1,9 @@
 /**
  * Benchmark of the local runtime (issue: the engine and `statefun dev`), and of Restate on the same workload.
  *
- *   node bench/run.mjs local [--rounds 3] [--requests 200000] [--restate-requests 20000] [--no-restate]
+ *   node bench/run.mjs local [--rounds 3] [--requests 200000] [--restate-requests 20000] [--timers 1000] [--no-restate]
+ *
+ * Also measures delayed-message precision on `statefun dev` (1,000 delays of 0.1–3 s, `--timers`).
  *
  * Workload: a counter function over 1,000 addresses, one-way messages through the HTTP ingress, sent by the
  * same keep-alive load generator (bench/load/http-load.ts) to both systems, closed loop with 64 connections
@@ -38,6 +40,7 @@ const CONNECTIONS = flag('connections', 64);
 const PEAK_CONNECTIONS = flag('peak-connections', 256);
 const KEYS = 1000;
 const HARNESS_MESSAGES = flag('harness-messages', 1_000_000);
+const TIMERS = flag('timers', 1000);
 const WANT_RESTATE = !args.includes('--no-restate');
 const INGRESS_PORT = 18090;
 
@@ -160,6 +163,8 @@ interface StatefunRun {
   readonly peakEffectsPerSec: number;
   readonly halfRate: LoadResult;
   readonly ingressToHandlerP99: number | undefined;
+  /** How late delayed messages arrived, by the handler's clock (ms). */
+  readonly timerLateness: { readonly min: number; readonly p50: number; readonly p99: number; readonly max: number };
   readonly peakRssMb: number;
 }
 
@@ -215,10 +220,49 @@ async function statefun(): Promise<StatefunRun> {
       };
       ingressToHandlerP99 = metrics.delivered?.['bench/counter']?.p99;
     }
-    return { oneWay, effectsPerSec, peak, peakEffectsPerSec, halfRate, ingressToHandlerP99, peakRssMb: peakRssMb(child.pid!) };
+    const timerLateness = await measureTimers(admin.socket);
+    return { oneWay, effectsPerSec, peak, peakEffectsPerSec, halfRate, ingressToHandlerP99, timerLateness, peakRssMb: peakRssMb(child.pid!) };
   } finally {
     await stop(child);
     await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Arms TIMERS delayed messages (100 ms – 3 s, spread over 100 addresses) through the ingress, waits for all to
+ * arrive, and returns how late they were.
+ */
+async function measureTimers(adminSocket: string): Promise<StatefunRun['timerLateness']> {
+  const addresses = 100;
+  const delays = Array.from({ length: TIMERS }, (_, i) => 100 + Math.round(((i * 7919) % TIMERS) * (2900 / TIMERS)));
+  await runLoad({
+    host: '127.0.0.1',
+    port: INGRESS_PORT,
+    connections: 16,
+    requests: TIMERS,
+    request: (i) => ({
+      method: 'POST',
+      path: `/bench/timer/t${i % addresses}`,
+      headers: { 'Content-Type': 'application/vnd.bench/Arm' },
+      body: Buffer.from(JSON.stringify({ delayMs: delays[i] })),
+    }),
+  });
+  const read = async (key: number): Promise<number[]> => {
+    const res = await httpJson({ socketPath: adminSocket, method: 'GET', path: `/v1/state?address=${encodeURIComponent(`bench/timer/t${key}`)}` });
+    const view = JSON.parse(res.body) as { values?: Array<{ name: string; base64: string }> };
+    const b64 = view.values?.find((v) => v.name === 'lateness')?.base64;
+    return b64 === undefined ? [] : (JSON.parse(Buffer.from(b64, 'base64').toString('utf8')) as number[]);
+  };
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const all = (await Promise.all(Array.from({ length: addresses }, (_, k) => read(k)))).flat();
+    if (all.length >= TIMERS) {
+      const sorted = all.sort((a, b) => a - b);
+      const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+      return { min: sorted[0]!, p50: at(0.5), p99: at(0.99), max: sorted.at(-1)! };
+    }
+    if (Date.now() > until) throw new Error(`only ${all.length} of ${TIMERS} delayed messages arrived within 30 s`);
+    await sleep(250);
   }
 }
 
@@ -323,6 +367,10 @@ const m = {
   halfRate: median(ours.map((o) => o.halfRate.perSec)),
   halfRateAckP99: median(ours.map((o) => o.halfRate.latencyMs.p99)),
   ingressToHandlerP99: ours.some((o) => o.ingressToHandlerP99 !== undefined) ? median(ours.map((o) => o.ingressToHandlerP99 ?? NaN)) : undefined,
+  timerLatenessP50: median(ours.map((o) => o.timerLateness.p50)),
+  timerLatenessP99: median(ours.map((o) => o.timerLateness.p99)),
+  timerLatenessMax: Math.max(...ours.map((o) => o.timerLateness.max)),
+  timerLatenessMin: Math.min(...ours.map((o) => o.timerLateness.min)),
   peakRssMb: Math.max(...ours.map((o) => o.peakRssMb)),
   restate: theirs.length > 0 ? median(theirs.map((r) => r.effectsPerSec)) : undefined,
   restateAckP50: theirs.length > 0 ? median(theirs.map((r) => r.oneWay.latencyMs.p50)) : undefined,
@@ -339,6 +387,8 @@ const rows: Array<[string, string, string]> = [
   ['  ack latency p99 (ms)', fmt(m.statefunPeakAckP99, 2), ''],
   [`  at half rate (${fmt(m.halfRate)}/s): ack p99 (ms)`, fmt(m.halfRateAckP99, 2), ''],
   ['  at half rate: ingress-to-handler p99 (ms)', m.ingressToHandlerP99 === undefined ? 'n/a' : fmt(m.ingressToHandlerP99, 2), '≤ 10'],
+  [`  delayed messages (${fmt(TIMERS)}, 0.1–3 s): late by p50 / p99 / max (ms)`, `${fmt(m.timerLatenessP50)} / ${fmt(m.timerLatenessP99)} / ${fmt(m.timerLatenessMax)}`, '≤ 50'],
+  ['  delayed messages: earliest (ms after due; never early)', fmt(m.timerLatenessMin), '≥ 0'],
   ['  peak memory (MB, VmHWM)', fmt(m.peakRssMb), ''],
 ];
 if (m.restate !== undefined) {

@@ -1,6 +1,7 @@
 import { defineModule } from 'statefun-aws';
-import { counter } from './functions.js';
+import { counter, timer } from './functions.js';
 
 export default defineModule((_config, binder) => {
   binder.bindFunction(counter);
+  binder.bindFunction(timer);
 });
