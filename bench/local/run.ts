@@ -77,7 +77,7 @@ async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
     });
     if (ok) return;
     if (Date.now() > until) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
-    await sleep(50);
+    await sleep(10);
   }
 }
 
@@ -166,15 +166,19 @@ interface StatefunRun {
   /** How late delayed messages arrived, by the handler's clock (ms). */
   readonly timerLateness: { readonly min: number; readonly p50: number; readonly p99: number; readonly max: number };
   readonly peakRssMb: number;
+  /** From spawning `statefun dev` (fresh data directory, app compiled from TypeScript) to its ingress accepting. */
+  readonly startupMs: number;
 }
 
 async function statefun(): Promise<StatefunRun> {
   const dataDir = await mkdtemp(join(tmpdir(), 'statefun-bench-'));
+  const spawned = performance.now();
   const child = spawn(process.execPath, [join(root, 'dist/runtime/cli/main.js'), 'dev', join(bench, 'local/app'), '--data-dir', dataDir], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
     await waitForPort(INGRESS_PORT);
+    const startupMs = performance.now() - spawned;
     const admin = JSON.parse(await readFile(join(dataDir, 'admin.json'), 'utf8')) as { socket: string };
     const body = Buffer.from('x');
     const send = (i: number) => ({
@@ -221,7 +225,7 @@ async function statefun(): Promise<StatefunRun> {
       ingressToHandlerP99 = metrics.delivered?.['bench/counter']?.p99;
     }
     const timerLateness = await measureTimers(admin.socket);
-    return { oneWay, effectsPerSec, peak, peakEffectsPerSec, halfRate, ingressToHandlerP99, timerLateness, peakRssMb: peakRssMb(child.pid!) };
+    return { oneWay, effectsPerSec, peak, peakEffectsPerSec, halfRate, ingressToHandlerP99, timerLateness, peakRssMb: peakRssMb(child.pid!), startupMs };
   } finally {
     await stop(child);
     await rm(dataDir, { recursive: true, force: true });
@@ -372,6 +376,7 @@ const m = {
   timerLatenessMax: Math.max(...ours.map((o) => o.timerLateness.max)),
   timerLatenessMin: Math.min(...ours.map((o) => o.timerLateness.min)),
   peakRssMb: Math.max(...ours.map((o) => o.peakRssMb)),
+  startupMs: median(ours.map((o) => o.startupMs)),
   restate: theirs.length > 0 ? median(theirs.map((r) => r.effectsPerSec)) : undefined,
   restateAckP50: theirs.length > 0 ? median(theirs.map((r) => r.oneWay.latencyMs.p50)) : undefined,
   restateAckP99: theirs.length > 0 ? median(theirs.map((r) => r.oneWay.latencyMs.p99)) : undefined,
@@ -390,6 +395,7 @@ const rows: Array<[string, string, string]> = [
   [`  delayed messages (${fmt(TIMERS)}, 0.1–3 s): late by p50 / p99 / max (ms)`, `${fmt(m.timerLatenessP50)} / ${fmt(m.timerLatenessP99)} / ${fmt(m.timerLatenessMax)}`, '≤ 50'],
   ['  delayed messages: earliest (ms after due; never early)', fmt(m.timerLatenessMin), '≥ 0'],
   ['  peak memory (MB, VmHWM)', fmt(m.peakRssMb), ''],
+  ['  startup: spawn to ingress accepting (ms)', fmt(m.startupMs), '≈ 1,000'],
 ];
 if (m.restate !== undefined) {
   rows.push(
