@@ -59,6 +59,8 @@ describe('bundling', () => {
       expect(bundle.code).toContain('statefun_aws.v1.Envelope');
       expect(bundle.code).toContain('embedded/greeter');
       expect(bundle.code).toMatch(/DynamoDB/);
+      // the SDK's trace-header middleware (X-Ray across message hops; see test/integration/aws/trace-propagation)
+      expect(bundle.code).toContain('_X_AMZN_TRACE_ID');
       // the SNS client the app cannot use is left out
       expect(bundle.code).toContain('@aws-sdk/client-sns is not in this bundle: the app declares no SNS egress');
     }
