@@ -58,6 +58,19 @@ export interface BackendSnapshot {
   readonly ingressKeys: readonly IngressKey[];
 }
 
+/** Consecutive entries that the journal gave one promise, and the one reaction that awaits it for all of them. */
+interface DurableGroup {
+  readonly appended: Promise<void>;
+  durable: Promise<void>;
+  /** The last entry of the group: durable once `appended` resolves, and every entry before it. */
+  lastSeq: number;
+  entries: number;
+  /** Once `appended` settled, a new entry starts a group of its own even if given the same promise. */
+  settled: boolean;
+  /** Whether a background write already handles a rejection of `durable`. */
+  watched: boolean;
+}
+
 /** What the methods that need not wait for the disk return. */
 const DONE: Promise<void> = Promise.resolve();
 
@@ -86,6 +99,8 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
 
   private readonly records = new Map<string, AddressRecord>();
   private readonly knownAddresses = new Map<string, Address>();
+  /** The keys of `knownAddresses` by typename and id, so hot paths look a key up instead of building it. */
+  private readonly keysByType = new Map<string, Map<string, string>>();
   private readonly mailboxes = new Map<string, Mailbox>();
   private readonly timers = new Map<string, TimerRef>();
   private readonly timerHeap = new TimerHeap();
@@ -93,6 +108,8 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   private readonly egressQueues = new Map<string, Map<string, { readonly record: EgressRecord; readonly seq: number }>>();
   /** Egress records appended but not durable yet, announced to the listener once they are. */
   private egressNotices: Array<{ readonly record: EgressRecord; readonly seq: number }> = [];
+  /** The entries appended last whose journal promise is one and the same (a group commit), awaited together. */
+  private group: DurableGroup | undefined;
   /** Entries appended, and the last one known durable (the journal resolves appends in order). */
   private appendedSeq = 0;
   private durableSeq = 0;
@@ -120,11 +137,11 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   // ---- StateStore -------------------------------------------------------------------------------------
 
   load(address: Address): Promise<AddressRecord> {
-    return Promise.resolve(this.records.get(addressKey(address)) ?? emptyRecord());
+    return Promise.resolve(this.records.get(this.keyOf(address)) ?? emptyRecord());
   }
 
   commit(commit: RecordCommit): Promise<CommitReceipt> {
-    const key = addressKey(commit.address);
+    const key = this.keyOf(commit.address);
     const current = this.records.get(key)?.version ?? 0;
     if (current !== commit.expectedVersion) return Promise.reject(new VersionConflictError(key, commit.expectedVersion, current));
     const { outbox } = commit.record;
@@ -481,22 +498,51 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
    */
   private write(entry: JournalEntry): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    const seq = ++this.appendedSeq;
-    const durable = this.journal.append(entry);
-    this.apply(entry, seq);
-    return durable.then(
-      () => this.markDurable(seq),
-      (error: unknown) => {
-        this.failure ??= error instanceof Error ? error : new Error(String(error));
-        this.listener.journalFailed?.(this.failure);
-        throw this.failure;
-      },
-    );
+    return this.append(entry).durable;
   }
 
   /** Appends an entry nobody outside waits for; a write failure reaches the listener. */
   private background(entry: JournalEntry): void {
-    this.write(entry).catch(() => {});
+    if (this.failure !== undefined) return;
+    const group = this.append(entry);
+    if (group.watched) return;
+    group.watched = true;
+    group.durable.catch(() => {});
+  }
+
+  private append(entry: JournalEntry): DurableGroup {
+    const seq = ++this.appendedSeq;
+    const appended = this.journal.append(entry);
+    this.apply(entry, seq);
+    return this.joinGroup(appended, seq);
+  }
+
+  /**
+   * The durability of an entry. Entries given the same journal promise become durable together, so they share
+   * one reaction that marks the last of them durable (the journal resolves in append order), instead of one each.
+   */
+  private joinGroup(appended: Promise<void>, seq: number): DurableGroup {
+    const current = this.group;
+    if (current !== undefined && current.appended === appended && !current.settled) {
+      current.lastSeq = seq;
+      current.entries++;
+      return current;
+    }
+    const group: DurableGroup = { appended, durable: DONE, lastSeq: seq, entries: 1, settled: false, watched: false };
+    group.durable = appended.then(
+      () => {
+        group.settled = true;
+        this.markDurable(group.lastSeq);
+      },
+      (error: unknown) => {
+        group.settled = true;
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+        for (let i = 0; i < group.entries; i++) this.listener.journalFailed?.(this.failure);
+        throw this.failure;
+      },
+    );
+    this.group = group;
+    return group;
   }
 
   private markDurable(seq: number): void {
@@ -526,25 +572,40 @@ export class LocalBackend implements StateStore, MessageBus, DelayScheduler, Egr
   }
 
   private remember(address: Address): string {
-    const key = addressKey(address);
-    if (!this.knownAddresses.has(key)) this.knownAddresses.set(key, address);
+    let byId = this.keysByType.get(address.typename);
+    if (byId === undefined) this.keysByType.set(address.typename, (byId = new Map<string, string>()));
+    let key = byId.get(address.id);
+    if (key === undefined) {
+      key = addressKey(address);
+      byId.set(address.id, key);
+      this.knownAddresses.set(key, address);
+    }
     return key;
+  }
+
+  private keyOf(address: Address): string {
+    return this.keysByType.get(address.typename)?.get(address.id) ?? addressKey(address);
   }
 
   private queued(envelope: Envelope): QueuedEnvelope {
     return { seq: this.nextSeq++, envelope };
   }
 
+  /** The sequence numbers of the in-flight entries with these ids, each entry matched once, first match first. */
   private inflightSeqs(key: string, ids: readonly string[]): number[] {
     const entries = this.inflight.get(key);
     if (entries === undefined || ids.length === 0) return [];
-    const taken = new Set<number>();
+    const taken: boolean[] = [];
+    // Every entry before `from` is taken: ids usually come in the entries' order, so each search is one step.
+    let from = 0;
     const seqs: number[] = [];
     for (const id of ids) {
-      const match = entries.find((e) => e.envelope.id === id && !taken.has(e.seq));
-      if (match !== undefined) {
-        taken.add(match.seq);
-        seqs.push(match.seq);
+      for (let i = from; i < entries.length; i++) {
+        if (taken[i] === true || entries[i]!.envelope.id !== id) continue;
+        taken[i] = true;
+        seqs.push(entries[i]!.seq);
+        while (taken[from] === true) from++;
+        break;
       }
     }
     return seqs;

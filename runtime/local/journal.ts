@@ -58,6 +58,8 @@ export interface Journal {
   append(entry: JournalEntry): Promise<void>;
 }
 
+const DURABLE: Promise<void> = Promise.resolve();
+
 /** A journal that keeps nothing: the in-memory backend of the test harness. Entries are "durable" at once. */
 export class MemoryJournal implements Journal {
   /** Every entry appended, when `keep` was set: lets a test restart a runtime from its history. */
@@ -67,6 +69,6 @@ export class MemoryJournal implements Journal {
 
   append(entry: JournalEntry): Promise<void> {
     if (this.keep) this.entries.push(entry);
-    return Promise.resolve();
+    return DURABLE;
   }
 }

@@ -139,21 +139,21 @@ export class LocalRuntime {
   }
 
   /** Accepts a message from an ingress; resolves once it is durable. */
-  async ingest(message: IngressMessage): Promise<IngestReceipt> {
+  ingest(message: IngressMessage): Promise<IngestReceipt> {
     const now = this.timers.now();
     const key = message.idempotencyKey;
     if (key !== undefined) {
       const scoped = `${addressKey(message.target)}\u0000${key}`;
       const known = this.backend.ingressKey(scoped);
-      if (known !== undefined) return { messageId: known.messageId, duplicate: true };
+      if (known !== undefined) return Promise.resolve({ messageId: known.messageId, duplicate: true });
       const messageId = ingressMessageId(`${addressKey(message.target)}#${key}`);
-      await this.backend.ingest([this.envelope(message, messageId, scoped, true, now)], [{ key: scoped, messageId, at: now }]);
-      return { messageId, duplicate: false };
+      const receipt: IngestReceipt = { messageId, duplicate: false };
+      return this.backend.ingest([this.envelope(message, messageId, scoped, true, now)], [{ key: scoped, messageId, at: now }]).then(() => receipt);
     }
     const minted = `${(this.mintedCount++).toString(36)}.${this.idPrefix}`;
     const messageId = ingressMessageId(minted);
-    await this.backend.ingest([this.envelope(message, messageId, minted, false, now)]);
-    return { messageId, duplicate: false };
+    const receipt: IngestReceipt = { messageId, duplicate: false };
+    return this.backend.ingest([this.envelope(message, messageId, minted, false, now)]).then(() => receipt);
   }
 
   private envelope(message: IngressMessage, id: string, key: string, keyed: boolean, now: number): Envelope {

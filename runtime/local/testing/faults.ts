@@ -2,7 +2,7 @@ import type { Address } from '../../core/address.js';
 import { durationToMs, type Duration } from '../../core/duration.js';
 import { asResent, type Envelope } from '../../core/envelope.js';
 import type { TimerRef } from '../../core/record.js';
-import type { JournalEntry } from '../journal.js';
+import type { JournalEntry, QueuedEnvelope } from '../journal.js';
 import type { EnginePorts, RuntimeFaults } from '../runtime.js';
 
 /** Which faults to inject how often, and where. */
@@ -176,19 +176,19 @@ export class Faults {
 
   /** @internal Sees every journal entry before it applies. */
   observe(entry: JournalEntry): void {
-    const delivered: Envelope[] = [];
+    let delivered: readonly QueuedEnvelope[] = [];
     if (entry.op === 'commit') {
-      delivered.push(...entry.enqueue.map((q) => q.envelope));
+      delivered = entry.enqueue;
       for (const t of entry.schedule) this.scheduled.set(t.timerId, t);
       this.cancelled(entry.cancel);
     } else if (entry.op === 'enqueue') {
-      delivered.push(...entry.messages.map((q) => q.envelope));
+      delivered = entry.messages;
     } else if (entry.op === 'schedule') {
       for (const t of entry.timers) this.scheduled.set(t.timerId, t);
     } else if (entry.op === 'cancel') {
       this.cancelled(entry.timerIds);
     }
-    for (const envelope of delivered) {
+    for (const { envelope } of delivered) {
       // Only messages with an identity that outlives their delivery can arrive again later: messages sent by
       // functions, and ingress messages with an Idempotency-Key. An unkeyed ingress message is sent once; its
       // redelivery keeps its place in the queue, which `crashAfterCommit` models.

@@ -1,7 +1,6 @@
 import { type Address, addressKey } from '../../core/address.js';
 import { DEFAULT_DEDUP_POLICY, type DedupPolicy } from '../../core/dedup.js';
 import { type Duration, durationToMs } from '../../core/duration.js';
-import type { Envelope } from '../../core/envelope.js';
 import type { FunctionBinding } from '../../core/function-binding.js';
 import type { EgressRecord, ParkInfo, PendingTimer, StoredValue, TimerRef } from '../../core/record.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/retry-policy.js';
@@ -145,9 +144,8 @@ export class TestRuntime {
   }
 
   private record(entry: JournalEntry): void {
-    const messages: Envelope[] =
-      entry.op === 'commit' ? entry.enqueue.map((q) => q.envelope) : entry.op === 'enqueue' ? entry.messages.map((q) => q.envelope) : [];
-    for (const envelope of messages) {
+    const messages = entry.op === 'commit' ? entry.enqueue : entry.op === 'enqueue' ? entry.messages : [];
+    for (const { envelope } of messages) {
       if (envelope.origin.kind !== 'function' || this.sent.has(envelope.id)) continue;
       const { argument } = envelope;
       this.sent.set(envelope.id, {
@@ -182,11 +180,10 @@ export class TestRuntime {
     const type =
       message.type ?? accepts ?? ((typeof message.value === 'string' ? stringType : typeof message.value === 'boolean' ? boolType : undefined) as Type<M> | undefined);
     if (type === undefined) throw new TypeError(`pass a type for the message to ${typename}`);
-    return this.runtime.ingest({
-      target: { typename, id: message.id },
-      argument: { typename: type.typename, value: type.serialize(message.value) },
-      ...(message.idempotencyKey !== undefined ? { idempotencyKey: message.idempotencyKey } : {}),
-    });
+    const target = { typename, id: message.id };
+    const argument = { typename: type.typename, value: type.serialize(message.value) };
+    const { idempotencyKey } = message;
+    return this.runtime.ingest(idempotencyKey === undefined ? { target, argument } : { target, argument, idempotencyKey });
   }
 
   /** Processes until nothing is deliverable at the current virtual time (retries and timers may wait). */
