@@ -26,6 +26,7 @@ import { InFlightLimiter } from '../remote/in-flight-limiter.js';
 import { RemoteFunctionInvoker } from '../remote/remote-invoker.js';
 import { readTlsFiles } from '../remote/tls-files.js';
 import { embeddedBinding } from '../sdk/binding.js';
+import type { AwsClients, BackendFactory } from './backend-context.js';
 import { LambdaTransport } from './lambda-transport.js';
 import {
   HandlerMetrics,
@@ -50,26 +51,7 @@ export interface AppSource {
   readonly config?: Readonly<Record<string, string>>;
 }
 
-/** The AWS SDK clients of a container. Each is made on first use unless injected. */
-export interface AwsClients {
-  readonly dynamodb: DynamoDBClient;
-  readonly sqs: SQSClient;
-  readonly scheduler: SchedulerClient;
-  readonly lambda: LambdaClient;
-  readonly sns: SNSClient;
-  readonly eventbridge: EventBridgeClient;
-  readonly kinesis: KinesisClient;
-}
-
-/** What a backend factory gets to build the ports from. */
-export interface BackendContext {
-  readonly env: RuntimeEnv;
-  readonly clients: AwsClients;
-  readonly clock: Clock;
-  readonly logger: RuntimeLogger;
-}
-
-export type BackendFactory = (context: BackendContext) => RuntimeBackend;
+export type { AwsClients, BackendContext, BackendFactory } from './backend-context.js';
 
 /** Options every handler factory takes (functions/README.md). */
 export interface HandlerOptions {
@@ -85,7 +67,7 @@ export interface HandlerOptions {
   readonly clock?: Clock;
   /** @default Powertools Logger (JSON on standard output) */
   readonly logger?: RuntimeLogger;
-  /** @default Powertools Metrics (EMF on standard output) */
+  /** @default CloudWatch embedded metric format on standard output */
   readonly metrics?: MetricsPublisher;
   /** Overrides of the retry policy (`STATEFUN_RETRY_MAX_ATTEMPTS` sets `maxAttempts`). */
   readonly retry?: Partial<RetryPolicy>;

@@ -2,7 +2,7 @@ import { ValidationError } from '../core/errors.js';
 import type { TimerRef } from '../core/record.js';
 import { EGRESS_KINDS } from '../module/kinds.js';
 import type { DelayScheduler } from '../ports.js';
-import type { BackendContext, BackendFactory } from './app-runtime.js';
+import type { BackendContext, BackendFactory } from './backend-context.js';
 import { CapacityTally } from './dynamodb/capacity.js';
 import { DynamoDbDeadLetterStore } from './dynamodb/dead-letter-store.js';
 import { DynamoDbIngressKeyStore } from './dynamodb/ingress-key-store.js';
