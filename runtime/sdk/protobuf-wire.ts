@@ -2,6 +2,8 @@
  * The few protobuf wire primitives the SDK needs to encode StateFun's built-in wrapper types and egress
  * records by hand, without a generated codec on the hot path.
  */
+import { SHORT_STRING, utf8Length, writeUtf8 } from './utf8.js';
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -40,7 +42,12 @@ export class WireWriter {
   }
 
   string(field: number, value: string): this {
-    return this.bytes(field, encoder.encode(value));
+    if (value.length > SHORT_STRING) return this.bytes(field, encoder.encode(value));
+    const length = utf8Length(value);
+    this.tag(field, 2).varint(length);
+    this.ensure(length);
+    this.pos = writeUtf8(value, this.buf, this.pos);
+    return this;
   }
 
   finish(): Uint8Array {

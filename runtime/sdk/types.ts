@@ -1,6 +1,7 @@
 import { ValidationError } from '../core/errors.js';
 import { parseTypeName, show } from '../core/typename.js';
 import { readFields, utf8Decoder, utf8Encoder, WireWriter } from './protobuf-wire.js';
+import { SHORT_STRING, utf8Length, writeUtf8 } from './utf8.js';
 
 /**
  * A type of values that can be stored in state and sent in messages: a typename and a way to turn values
@@ -93,9 +94,25 @@ export const doubleType: Type<number> = Object.freeze({
 /** `io.statefun.types/string` — `StringWrapper { string value = 1 }` (UTF-8). */
 export const stringType: Type<string> = Object.freeze({
   typename: 'io.statefun.types/string',
-  serialize: (value: string) => (value.length === 0 ? EMPTY : new WireWriter().string(1, value).finish()),
+  serialize: (value: string) => (value.length === 0 ? EMPTY : value.length > SHORT_STRING ? new WireWriter().string(1, value).finish() : shortString(value)),
   deserialize: (bytes: Uint8Array) => wrapperField(bytes, 2, '', (r) => r.stringField()),
 });
+
+/** `StringWrapper { string value = 1 }` of a short string, written straight into a buffer of its exact size. */
+function shortString(value: string): Uint8Array {
+  const length = utf8Length(value);
+  // At most 3 bytes per code unit of a short string: the length takes one or two varint bytes.
+  const out = new Uint8Array((length < 0x80 ? 2 : 3) + length);
+  out[0] = 0x0a; // field 1, length-delimited
+  let pos = 1;
+  if (length < 0x80) out[pos++] = length;
+  else {
+    out[pos++] = (length & 0x7f) | 0x80;
+    out[pos++] = length >> 7;
+  }
+  writeUtf8(value, out, pos);
+  return out;
+}
 
 /** The built-in types by typename. */
 export const BUILT_IN_TYPES: ReadonlyMap<string, Type<unknown>> = new Map<string, Type<unknown>>(
