@@ -155,7 +155,6 @@ export interface TurnResult {
 export function applyTurn(record: AddressRecord, plan: TurnPlan, outcome: TurnOutcome, ctx: TurnContext): TurnResult {
   const self = ctx.self;
   const selfKey = addressKey(self);
-  const where = `function ${self.typename} (id ${show(self.id)})`;
 
   // Consume every item up to the first invocation that did not complete.
   let invoked = 0;
@@ -207,7 +206,7 @@ export function applyTurn(record: AddressRecord, plan: TurnPlan, outcome: TurnOu
   outcome.delayed.forEach((effect, index) => {
     if (effect.kind === 'cancel') {
       if (effect.cancellationToken.length === 0) {
-        throw new TerminalError(`${where} asked to cancel a delayed message with an empty cancellation token`);
+        throw new TerminalError(`${where(self)} asked to cancel a delayed message with an empty cancellation token`);
       }
       const pending = findByToken(timers ?? record.timers, effect.cancellationToken);
       if (pending !== undefined) {
@@ -217,7 +216,7 @@ export function applyTurn(record: AddressRecord, plan: TurnPlan, outcome: TurnOu
       return;
     }
     if (!Number.isSafeInteger(effect.delayMs) || effect.delayMs < 0) {
-      throw new TerminalError(`${where} sent a delayed message with an invalid delay ${show(effect.delayMs)} ms`);
+      throw new TerminalError(`${where(self)} sent a delayed message with an invalid delay ${show(effect.delayMs)} ms`);
     }
     const token = effect.cancellationToken === '' ? undefined : effect.cancellationToken;
     if (effect.delayMs === 0 && token === undefined) {
@@ -245,7 +244,7 @@ export function applyTurn(record: AddressRecord, plan: TurnPlan, outcome: TurnOu
     at: commitAt,
   }));
 
-  const values = applyMutations(record, outcome, invoked > 0, ctx, commitAt, where);
+  const values = applyMutations(record, outcome, invoked > 0, ctx, commitAt);
 
   return {
     record: {
@@ -265,6 +264,16 @@ export function applyTurn(record: AddressRecord, plan: TurnPlan, outcome: TurnOu
   };
 }
 
+function where(self: Address): string {
+  return `function ${self.typename} (id ${show(self.id)})`;
+}
+
+/** The spec of a state by name; the last one wins, should a name come twice. */
+function specNamed(specs: readonly StateSpecDecl[], name: string): StateSpecDecl | undefined {
+  for (let i = specs.length - 1; i >= 0; i--) if (specs[i]!.name === name) return specs[i];
+  return undefined;
+}
+
 function findByToken(timers: ReadonlyMap<string, PendingTimer>, token: string): PendingTimer | undefined {
   for (const timer of timers.values()) if (timer.token === token) return timer;
   return undefined;
@@ -276,9 +285,7 @@ function applyMutations(
   invoked: boolean,
   ctx: TurnContext,
   commitAt: number,
-  where: string,
 ): ReadonlyMap<string, StoredValue> {
-  const specs = new Map(ctx.specs.map((s) => [s.name, s]));
   let values: Map<string, StoredValue> | undefined;
   const mutable = (): Map<string, StoredValue> => (values ??= new Map(record.values));
 
@@ -291,9 +298,9 @@ function applyMutations(
     }
   }
   for (const mutation of outcome.mutations) {
-    const spec = specs.get(mutation.name);
+    const spec = specNamed(ctx.specs, mutation.name);
     if (spec === undefined) {
-      throw new TerminalError(`${where} changed state ${show(mutation.name)}, which is not registered for it`);
+      throw new TerminalError(`${where(ctx.self)} changed state ${show(mutation.name)}, which is not registered for it`);
     }
     if (mutation.kind === 'delete') {
       mutable().delete(mutation.name);
@@ -302,7 +309,7 @@ function applyMutations(
     const untyped = spec.typename === UNTYPED_STATE_TYPENAME;
     if (!untyped && mutation.value.typename !== spec.typename) {
       throw new TerminalError(
-        `${where} wrote a value of type ${mutation.value.typename} to state "${mutation.name}", registered as ${spec.typename}`,
+        `${where(ctx.self)} wrote a value of type ${mutation.value.typename} to state "${mutation.name}", registered as ${spec.typename}`,
       );
     }
     const expiresAt = spec.expiration.mode === 'none' ? undefined : commitAt + spec.expiration.ttlMs;

@@ -55,6 +55,13 @@ export interface TurnRunnerDeps {
 }
 
 const EMPTY_OUTCOME: TurnOutcome = Object.freeze({ completed: 0, mutations: [], messages: [], delayed: [], egress: [] });
+/** The outcomes of consumed deliveries, shared: they carry nothing of the delivery. */
+const DONE_CONSUMED: DeliveryOutcome = Object.freeze({ kind: 'done', how: 'consumed' });
+const DONE_SKIPPED: Readonly<Record<'duplicate' | 'stale-timer' | 'ignored', DeliveryOutcome>> = Object.freeze({
+  duplicate: Object.freeze({ kind: 'done', how: 'duplicate' }),
+  'stale-timer': Object.freeze({ kind: 'done', how: 'stale-timer' }),
+  ignored: Object.freeze({ kind: 'done', how: 'ignored' }),
+});
 const MAX_REGISTRATION_ROUNDS = 3;
 
 /**
@@ -184,8 +191,10 @@ export class TurnRunner {
         for (const item of plan.items) if (item.kind === 'invoke') this.metrics.delivered(functionType, started - enteredAt(item.envelope));
         try {
           const answer = await this.invoke(binding, plan.request, record, ctx, deadline);
-          specs = answer.specs;
-          ctx = { ...ctx, specs };
+          if (answer.specs !== specs) {
+            specs = answer.specs;
+            ctx = { ...ctx, specs };
+          }
           this.validateEffects(answer.outcome, address);
           outcome = answer.outcome;
           if (outcome.completed < plan.request.invocations.length) {
@@ -238,9 +247,9 @@ export class TurnRunner {
         const item = plan.items[k]!;
         if (item.kind === 'skip') {
           if (item.reason === 'duplicate') this.metrics.duplicateDropped(functionType);
-          outcomes[consumedIdx[k]!] = { kind: 'done', how: item.reason };
+          outcomes[consumedIdx[k]!] = DONE_SKIPPED[item.reason];
         } else {
-          outcomes[consumedIdx[k]!] = { kind: 'done', how: 'consumed' };
+          outcomes[consumedIdx[k]!] = DONE_CONSUMED;
         }
       }
       forceSingle = false;
@@ -306,17 +315,18 @@ export class TurnRunner {
 
   /** An unknown target function or egress parks the address with a clear reason (never a lost message). */
   private validateEffects(outcome: TurnOutcome, address: Address): void {
-    const where = `function ${address.typename} (id ${show(address.id)})`;
-    const targets = [...outcome.messages.map((m) => m.target), ...outcome.delayed.flatMap((d) => (d.kind === 'delay' ? [d.target] : []))];
-    for (const target of targets) {
-      if (this.deps.functions.resolve(target.typename) === undefined) {
-        throw new TerminalError(`${where} sent a message to ${show(target.typename)}, but no such function type is bound`);
-      }
-    }
+    for (const message of outcome.messages) this.checkTarget(message.target, address);
+    for (const delayed of outcome.delayed) if (delayed.kind === 'delay') this.checkTarget(delayed.target, address);
     for (const record of outcome.egress) {
       if (!this.deps.egress.has(record.egress)) {
-        throw new TerminalError(`${where} sent a record to egress ${show(record.egress)}, but no such egress is configured`);
+        throw new TerminalError(`${where(address)} sent a record to egress ${show(record.egress)}, but no such egress is configured`);
       }
+    }
+  }
+
+  private checkTarget(target: Address, sender: Address): void {
+    if (this.deps.functions.resolve(target.typename) === undefined) {
+      throw new TerminalError(`${where(sender)} sent a message to ${show(target.typename)}, but no such function type is bound`);
     }
   }
 
@@ -467,6 +477,10 @@ export class TurnRunner {
     const receipt = await this.deps.store.commit({ address, expectedVersion: record.version, record: unparked });
     return { record: receipt.record, outcome: { kind: 'done', how: 'consumed' } };
   }
+}
+
+function where(address: Address): string {
+  return `function ${address.typename} (id ${show(address.id)})`;
 }
 
 /** Whether the last turn's effects must be released before anything else (DESIGN I4). */

@@ -28,6 +28,18 @@ export class Mailbox {
     return this.entries.slice(this.head, this.head + max);
   }
 
+  /** Up to `max` entries from the front, in order, as long as they are deliverable at `now`. */
+  due(max: number, now: number): MailboxEntry[] {
+    const out: MailboxEntry[] = [];
+    const end = Math.min(this.entries.length, this.head + max);
+    for (let i = this.head; i < end; i++) {
+      const entry = this.entries[i]!;
+      if (entry.notBefore > now) break;
+      out.push(entry);
+    }
+    return out;
+  }
+
   first(): MailboxEntry | undefined {
     return this.entries[this.head];
   }

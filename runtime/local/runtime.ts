@@ -7,10 +7,9 @@ import type { EgressRecord, TimerRef } from '../core/record.js';
 import type { RetryPolicy } from '../core/retry-policy.js';
 import type { TypedValue } from '../core/typed-value.js';
 import type { EgressCatalog, FunctionRegistry } from '../engine/function-registry.js';
-import { type DeliveryOutcome, TurnRunner } from '../engine/turn-runner.js';
+import { type Delivery, type DeliveryOutcome, TurnRunner } from '../engine/turn-runner.js';
 import type { DelayScheduler, EgressSink, MessageBus, Metrics, StateStore } from '../ports.js';
 import type { LocalBackend } from './backend.js';
-import type { MailboxEntry } from './mailbox.js';
 import type { TimerService } from './timer-service.js';
 
 /** A message entering through an ingress. */
@@ -205,16 +204,25 @@ export class LocalRuntime {
       if (this.running.has(key)) continue;
       this.running.add(key);
       this.inFlight++;
-      this.turn(key)
-        .catch((error: unknown) => this.options.onError?.(error))
-        .finally(() => {
-          this.running.delete(key);
-          this.inFlight--;
-          if (this.deliverableNow(key)) this.ready.add(key);
-          if (this.ready.size > 0) this.schedulePump();
-          this.checkIdle();
-        });
+      this.turn(key).then(
+        () => this.turnEnded(key),
+        (error: unknown) => {
+          try {
+            this.options.onError?.(error);
+          } finally {
+            this.turnEnded(key);
+          }
+        },
+      );
     }
+    this.checkIdle();
+  }
+
+  private turnEnded(key: string): void {
+    this.running.delete(key);
+    this.inFlight--;
+    if (this.deliverableNow(key)) this.ready.add(key);
+    if (this.ready.size > 0) this.schedulePump();
     this.checkIdle();
   }
 
@@ -243,19 +251,14 @@ export class LocalRuntime {
     if (box === undefined || address === undefined) return;
     const now = this.timers.now();
     const maxBatch = this.options.functions.resolve(address.typename)?.maxBatch ?? 10;
-    const entries: MailboxEntry[] = [];
-    for (const entry of box.peek(maxBatch)) {
-      if (entry.notBefore > now) break;
-      entries.push(entry);
-    }
+    const entries = box.due(maxBatch, now);
     if (entries.length === 0) return;
     this.backend.setInflight(key, entries);
+    const deliveries: Delivery[] = [];
+    for (const e of entries) deliveries.push({ envelope: e.envelope, attempt: e.attempts + 1 });
     let outcomes: DeliveryOutcome[];
     try {
-      outcomes = await this.runner.run(
-        address,
-        entries.map((e) => ({ envelope: e.envelope, attempt: e.attempts + 1 })),
-      );
+      outcomes = await this.runner.run(address, deliveries);
     } catch (error) {
       this.options.onError?.(error);
       outcomes = entries.map(() => ({ kind: 'retry', afterMs: 1000, cause: describeError(error) }));
@@ -265,18 +268,19 @@ export class LocalRuntime {
     const acked: number[] = [];
     let counted = false;
     const after = this.timers.now();
-    outcomes.forEach((outcome, i) => {
+    for (let i = 0; i < outcomes.length; i++) {
+      const outcome = outcomes[i]!;
       const entry = entries[i]!;
       if (outcome.kind === 'done') {
         if (box.remove(entry.seq)) acked.push(entry.seq);
-        return;
+        continue;
       }
       if (!counted) {
         entry.attempts++;
         counted = true;
       }
       entry.notBefore = after + outcome.afterMs;
-    });
+    }
     await this.backend.ack(address, acked);
   }
 

@@ -218,17 +218,18 @@ export class Faults {
       ...ports,
       store: {
         load: (address) => ports.store.load(address),
-        commit: async (commit) => {
+        commit: (commit) => {
           if (take(this.beforeCommit, commit.address)) {
             this.injected.crashesBeforeCommit++;
-            throw new InjectedCrash('before commit');
+            return Promise.reject(new InjectedCrash('before commit'));
           }
-          const receipt = await ports.store.commit(commit);
-          if (take(this.afterCommit, commit.address)) {
-            this.injected.crashesAfterCommit++;
-            throw new InjectedCrash('after commit');
-          }
-          return receipt;
+          return ports.store.commit(commit).then((receipt) => {
+            if (take(this.afterCommit, commit.address)) {
+              this.injected.crashesAfterCommit++;
+              throw new InjectedCrash('after commit');
+            }
+            return receipt;
+          });
         },
       },
       bus: {
