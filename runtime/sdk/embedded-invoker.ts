@@ -44,8 +44,11 @@ class BatchContext implements Context<Specs> {
   closed = false;
 
   private readonly base = new Map<string, Cell>();
+  /** The state changes of the batch, the running invocation's included. */
   private readonly changes = new Map<string, Uint8Array | typeof ABSENT>();
-  private working = new Map<string, Uint8Array | typeof ABSENT>();
+  /** The states the running invocation changed, and what they were in `changes` (undefined: not there). */
+  private readonly undoNames: string[] = [];
+  private readonly undoValues: Array<Uint8Array | typeof ABSENT | undefined> = [];
   private sends: OutgoingEffect[] = [];
   private delays: DelayedEffect[] = [];
   private egresses: EgressEffect[] = [];
@@ -86,11 +89,16 @@ class BatchContext implements Context<Specs> {
   write<T>(spec: StateSpecDecl, type: Type<T>, value: T | undefined | null): void {
     this.checkOpen();
     this.bytesOf(spec);
-    this.working.set(spec.name, value === undefined || value === null ? ABSENT : type.serialize(value));
+    const next = value === undefined || value === null ? ABSENT : type.serialize(value);
+    if (!this.undoNames.includes(spec.name)) {
+      this.undoNames.push(spec.name);
+      this.undoValues.push(this.changes.get(spec.name));
+    }
+    this.changes.set(spec.name, next);
   }
 
   private bytesOf(spec: StateSpecDecl): Uint8Array | undefined {
-    const changed = this.working.get(spec.name) ?? this.changes.get(spec.name);
+    const changed = this.changes.get(spec.name);
     if (changed !== undefined) return changed === ABSENT ? undefined : changed;
     const cell = this.base.get(spec.name);
     if (cell === undefined || cell.typename !== spec.typename) {
@@ -176,8 +184,8 @@ class BatchContext implements Context<Specs> {
 
   /** Keeps the effects of the invocation that just returned. */
   commitInvocation(): void {
-    for (const [name, value] of this.working) this.changes.set(name, value);
-    if (this.working.size > 0) this.working = new Map();
+    this.undoNames.length = 0;
+    this.undoValues.length = 0;
     if (this.sends.length > 0) { this.batchMessages.push(...this.sends); this.sends = []; }
     if (this.delays.length > 0) { this.batchDelayed.push(...this.delays); this.delays = []; }
     if (this.egresses.length > 0) { this.batchEgress.push(...this.egresses); this.egresses = []; }
@@ -185,7 +193,13 @@ class BatchContext implements Context<Specs> {
 
   /** Drops the effects of the invocation that just failed. */
   discardInvocation(): void {
-    if (this.working.size > 0) this.working = new Map();
+    for (let i = this.undoNames.length - 1; i >= 0; i--) {
+      const previous = this.undoValues[i];
+      if (previous === undefined) this.changes.delete(this.undoNames[i]!);
+      else this.changes.set(this.undoNames[i]!, previous);
+    }
+    this.undoNames.length = 0;
+    this.undoValues.length = 0;
     this.sends = [];
     this.delays = [];
     this.egresses = [];

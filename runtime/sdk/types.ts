@@ -54,7 +54,15 @@ export const intType: Type<number> = Object.freeze({
     if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) {
       throw new ValidationError(`io.statefun.types/int holds 32-bit integers, got ${show(value)}`);
     }
-    return value === 0 ? EMPTY : fixedBytes(0x0d, 4, (v) => v.setInt32(0, value, true));
+    if (value === 0) return EMPTY;
+    // Tag 0x0d, then the value little-endian, as DataView.setInt32 would write it.
+    const out = new Uint8Array(5);
+    out[0] = 0x0d;
+    out[1] = value;
+    out[2] = value >> 8;
+    out[3] = value >> 16;
+    out[4] = value >> 24;
+    return out;
   },
   deserialize: (bytes: Uint8Array) =>
     // The canonical encoding (tag 0x0d, then 4 bytes) is read directly; anything else goes through the reader.
