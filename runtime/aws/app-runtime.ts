@@ -26,6 +26,7 @@ import { InFlightLimiter } from '../remote/in-flight-limiter.js';
 import { RemoteFunctionInvoker } from '../remote/remote-invoker.js';
 import { readTlsFiles } from '../remote/tls-files.js';
 import { embeddedBinding } from '../sdk/binding.js';
+import { awsBackend } from './aws-backend.js';
 import type { AwsClients, BackendFactory } from './backend-context.js';
 import { LambdaTransport } from './lambda-transport.js';
 import {
@@ -182,7 +183,7 @@ export async function createAppRuntime(options: HandlerOptions): Promise<AppRunt
     options.metrics ?? emfMetricsPublisher({ namespace: env.metricsNamespace, serviceName: env.serviceName }),
     () => remoteInFlight.inFlight,
   );
-  const backendFactory = options.backend ?? (await import('./aws-backend.js')).awsBackend;
+  const backendFactory = options.backend ?? awsBackend;
   const backend = backendFactory({ env, clients, clock, logger });
 
   const closers: Array<() => Promise<void>> = [];
