@@ -26,6 +26,11 @@ export interface InvocationRequest {
   readonly target: Address;
   readonly state: readonly StateEntry[];
   readonly invocations: readonly Invocation[];
+  /**
+   * The turn's time (epoch ms), from which its delays count and with which its effects are stamped. Not on
+   * StateFun's wire: a remote function reads its own clock.
+   */
+  readonly now?: number;
 }
 
 /** A change to one state: a new value, or deletion. */

@@ -106,7 +106,7 @@ export function planTurn(record: AddressRecord, deliveries: readonly Envelope[],
 
   const rest = parkFrom === undefined ? deliveries.slice(taken) : [];
   const request =
-    invocations.length === 0 ? undefined : { target: ctx.self, state: stateEntries(record, ctx), invocations };
+    invocations.length === 0 ? undefined : { target: ctx.self, state: stateEntries(record, ctx), invocations, now: turnTime(record, ctx) };
   return { items, request, parkFrom, rest };
 }
 
@@ -147,6 +147,11 @@ export interface TurnResult {
   readonly unconsumed: readonly Envelope[];
 }
 
+/** The turn's time: the clock's, but never before the address's last commit, so its stamps never go back. */
+function turnTime(record: AddressRecord, ctx: TurnContext): number {
+  return Math.max(ctx.now, record.lastCommitAt);
+}
+
 /**
  * Folds a turn's outcome into the next record. Effects apply in StateFun's order: messages, delayed messages
  * and cancellations, egress, state mutations. Throws {@link TerminalError} when the function asked for
@@ -174,7 +179,7 @@ export function applyTurn(record: AddressRecord, plan: TurnPlan, outcome: TurnOu
   if (!changes) return { record: undefined, effects: { messages: [], timers: [], egress: [] }, consumed, unconsumed };
 
   const turn = record.version + 1;
-  const commitAt = Math.max(ctx.now, record.lastCommitAt);
+  const commitAt = turnTime(record, ctx);
   const incarnation = record.version === 0 ? commitAt : record.incarnation;
   const messages: Envelope[] = [];
   const send = (target: Address, argument: Envelope['argument']): void => {

@@ -275,7 +275,7 @@ export function embeddedInvoker(definition: FunctionDefinition, clock: Clock = s
   return {
     async invoke(request: InvocationRequest, timeoutMs: number): Promise<InvocationOutcome> {
       const started = Date.now();
-      const ctx = new BatchContext(request.target, definition, request, storageClass, clock.now());
+      const ctx = new BatchContext(request.target, definition, request, storageClass, request.now ?? clock.now());
       let timeout: Promise<'timeout'> | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let completed = 0;

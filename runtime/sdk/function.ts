@@ -55,7 +55,8 @@ export interface Context<S extends Specs = Specs> {
   readonly caller: Address | undefined;
   /**
    * The time of this batch on the runtime's clock (virtual in the test runtime): the same for every message of
-   * the batch, so a handler that branches on time stays deterministic within its turn.
+   * the batch, so a handler that branches on time stays deterministic within its turn. Delays count from it:
+   * `ctx.sendAfter({ seconds: 10 }, …)` arrives no earlier than `ctx.now()` plus 10 seconds.
    */
   now(): Date;
   /** The declared states, typed. */

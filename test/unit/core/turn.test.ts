@@ -143,6 +143,16 @@ describe('applyTurn: effects in StateFun order', () => {
     expect(result.record!.lastCommitAt).toBe(T0 + 10_000);
     expect(result.effects.messages[0]!.origin).toMatchObject({ sentAt: T0 + 10_000 });
   });
+
+  it('tells the function the turn time its delays count from', () => {
+    const delayed: DelayedEffect = { kind: 'delay', cancellationToken: undefined, delayMs: 5_000, target: self, argument: str('later') };
+    for (const [lastCommitAt, now] of [[0, T0], [T0 + 10_000, T0]] as const) {
+      const { plan, result } = turn({ ...emptyRecord(), lastCommitAt }, [ingress()], { delayed: [delayed] }, ctx({ now }));
+      const turnTime = Math.max(now, lastCommitAt);
+      expect(plan.request!.now).toBe(turnTime);
+      expect(result.effects.timers[0]!.timer.dueAt).toBe(turnTime + 5_000);
+    }
+  });
 });
 
 describe('applyTurn: invalid requests of the function are terminal', () => {

@@ -56,6 +56,16 @@ describe('the embedded invoker runs a batch as StateFun would', () => {
     expect(out.mutations).toEqual([{ kind: 'modify', name: 'count', value: typed(intType, 13) }]);
   });
 
+  it('gives ctx.now() the turn time of the request, the one its delays count from', async () => {
+    const seen: number[] = [];
+    const fn = define({}, (ctx) => {
+      seen.push(ctx.now().getTime());
+    });
+    const turnTime = Date.UTC(2026, 0, 1);
+    await result(fn, { ...request(['a', 'b']), now: turnTime });
+    expect(seen).toEqual([turnTime, turnTime]);
+  });
+
   it('collects messages, delayed messages, cancellations and egress of each message in order', async () => {
     const fn = define({}, (ctx, message) => {
       const m = message.asString();
