@@ -17,14 +17,13 @@ import { TurnRunner } from '../engine/turn-runner.js';
 import { type AppModel, composeApp } from '../module/app.js';
 import type { EgressSpec } from '../module/egress.js';
 import type { EmbeddedModule } from '../module/embedded-module.js';
-import type { EndpointSpec, HttpTransportSpec } from '../module/endpoint.js';
+import type { EndpointSpec } from '../module/endpoint.js';
 import { EGRESS_KINDS } from '../module/kinds.js';
 import { parseModuleYaml } from '../module/module-file.js';
 import { type Clock, type EgressSink, systemClock } from '../ports.js';
-import type { HttpEndpointOptions } from '../remote/endpoint-options.js';
+import { httpOptionsFromSpec } from '../remote/http-options-from-spec.js';
 import { InFlightLimiter } from '../remote/in-flight-limiter.js';
 import { RemoteFunctionInvoker } from '../remote/remote-invoker.js';
-import { readTlsFiles } from '../remote/tls-files.js';
 import { embeddedBinding } from '../sdk/binding.js';
 import { awsBackend } from './aws-backend.js';
 import type { AwsClients, BackendFactory } from './backend-context.js';
@@ -302,32 +301,10 @@ async function remoteInvoker(endpoint: EndpointSpec, context: BindContext): Prom
       }),
     });
   } else {
-    invoker = new RemoteFunctionInvoker(await httpOptions(transport, context.remoteInFlight));
+    invoker = new RemoteFunctionInvoker(await httpOptionsFromSpec(transport, context.remoteInFlight));
   }
   context.closers.push(() => invoker.close());
   return invoker;
-}
-
-async function httpOptions(transport: HttpTransportSpec, inFlight: InFlightLimiter): Promise<HttpEndpointOptions> {
-  const { tls } = transport;
-  const files = {
-    ...(tls.trustCaCerts !== undefined ? { trustCaCerts: tls.trustCaCerts } : {}),
-    ...(tls.clientCert !== undefined ? { clientCert: tls.clientCert } : {}),
-    ...(tls.clientKey !== undefined ? { clientKey: tls.clientKey } : {}),
-    ...(tls.clientKeyPassword !== undefined ? { clientKeyPassword: tls.clientKeyPassword } : {}),
-  };
-  return {
-    urlPathTemplate: transport.url.template,
-    callTimeoutMs: transport.callTimeoutMs,
-    connectTimeoutMs: transport.connectTimeoutMs,
-    readTimeoutMs: transport.readTimeoutMs,
-    writeTimeoutMs: transport.writeTimeoutMs,
-    poolTtlMs: transport.poolTtlMs,
-    poolSize: transport.poolSize,
-    payloadMaxBytes: transport.payloadMaxBytes,
-    inFlight,
-    ...(Object.keys(files).length > 0 ? { tls: await readTlsFiles(files) } : {}),
-  };
 }
 
 /**

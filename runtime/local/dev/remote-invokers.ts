@@ -1,9 +1,8 @@
 import { TerminalError } from '../../core/errors.js';
 import type { FunctionInvoker } from '../../core/invocation.js';
-import { type EndpointSpec, formatPattern, type HttpTransportSpec } from '../../module/endpoint.js';
-import type { HttpEndpointOptions } from '../../remote/endpoint-options.js';
+import { type EndpointSpec, formatPattern } from '../../module/endpoint.js';
+import { httpOptionsFromSpec } from '../../remote/http-options-from-spec.js';
 import type { RemoteFunctionInvoker } from '../../remote/remote-invoker.js';
-import { readTlsFiles } from '../../remote/tls-files.js';
 
 /**
  * The invokers of an app's remote endpoints, kept across reloads: an endpoint whose transport did not change
@@ -26,7 +25,7 @@ export class RemoteInvokers {
     if (invoker === undefined) {
       // Loaded on first use: apps without remote functions start without the protocol's codecs.
       const { RemoteFunctionInvoker } = await import('../../remote/remote-invoker.js');
-      invoker = new RemoteFunctionInvoker(await httpOptions(transport));
+      invoker = new RemoteFunctionInvoker(await httpOptionsFromSpec(transport));
       this.invokers.set(key, invoker);
     }
     return invoker;
@@ -64,25 +63,4 @@ export function lambdaUnsupportedReason(endpoint: EndpointSpec): string {
 function lambdaUnsupported(endpoint: EndpointSpec): FunctionInvoker {
   const reason = lambdaUnsupportedReason(endpoint);
   return { invoke: () => Promise.reject(new TerminalError(reason)) };
-}
-
-async function httpOptions(transport: HttpTransportSpec): Promise<HttpEndpointOptions> {
-  const { tls } = transport;
-  const files = {
-    ...(tls.trustCaCerts !== undefined ? { trustCaCerts: tls.trustCaCerts } : {}),
-    ...(tls.clientCert !== undefined ? { clientCert: tls.clientCert } : {}),
-    ...(tls.clientKey !== undefined ? { clientKey: tls.clientKey } : {}),
-    ...(tls.clientKeyPassword !== undefined ? { clientKeyPassword: tls.clientKeyPassword } : {}),
-  };
-  return {
-    urlPathTemplate: transport.url.template,
-    callTimeoutMs: transport.callTimeoutMs,
-    connectTimeoutMs: transport.connectTimeoutMs,
-    readTimeoutMs: transport.readTimeoutMs,
-    writeTimeoutMs: transport.writeTimeoutMs,
-    poolTtlMs: transport.poolTtlMs,
-    poolSize: transport.poolSize,
-    payloadMaxBytes: transport.payloadMaxBytes,
-    ...(Object.keys(files).length > 0 ? { tls: await readTlsFiles(files) } : {}),
-  };
 }
