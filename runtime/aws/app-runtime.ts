@@ -7,7 +7,6 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DedupPolicy } from '../core/dedup.js';
 import { ValidationError } from '../core/errors.js';
-import type { FunctionBinding } from '../core/function-binding.js';
 import type { FunctionInvoker } from '../core/invocation.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../core/retry-policy.js';
 import { show } from '../core/typename.js';
@@ -21,6 +20,7 @@ import type { EndpointSpec } from '../module/endpoint.js';
 import { EGRESS_KINDS } from '../module/kinds.js';
 import { parseModuleYaml } from '../module/module-file.js';
 import { type Clock, type EgressSink, systemClock } from '../ports.js';
+import { bindEndpoint } from '../remote/bind-endpoint.js';
 import { httpOptionsFromSpec } from '../remote/http-options-from-spec.js';
 import { InFlightLimiter } from '../remote/in-flight-limiter.js';
 import { RemoteFunctionInvoker } from '../remote/remote-invoker.js';
@@ -270,17 +270,7 @@ export async function bindFunctions(model: AppModel, context: BindContext): Prom
   const registry = new StaticFunctionRegistry();
   for (const fn of model.functions.values()) registry.bind(embeddedBinding(fn.definition, context.clock));
   for (const endpoint of model.endpoints) {
-    const invoker = await remoteInvoker(endpoint, context);
-    const binding = (typename: string): FunctionBinding => ({
-      typename,
-      invoker,
-      specs: endpoint.states,
-      maxBatch: endpoint.maxNumBatchRequests,
-      callTimeoutMs: endpoint.transport.callTimeoutMs,
-    });
-    const pattern = endpoint.functions;
-    if (pattern.kind === 'exact') registry.bind(binding(pattern.typename));
-    else registry.bindNamespace(pattern.namespace, binding);
+    bindEndpoint(registry, endpoint, await remoteInvoker(endpoint, context));
   }
   return registry;
 }

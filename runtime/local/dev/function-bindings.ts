@@ -1,7 +1,7 @@
-import type { FunctionBinding } from '../../core/function-binding.js';
 import { StaticFunctionRegistry } from '../../engine/function-registry.js';
 import type { AppModel } from '../../module/app.js';
 import { type EndpointSpec, formatPattern } from '../../module/endpoint.js';
+import { bindEndpoint } from '../../remote/bind-endpoint.js';
 import { embeddedBinding } from '../../sdk/binding.js';
 import { lambdaUnsupportedReason, type RemoteInvokers } from './remote-invokers.js';
 
@@ -31,18 +31,8 @@ export async function bindFunctions(app: AppModel, remotes: RemoteInvokers): Pro
     lines.push(`${typename}  embedded`);
   }
   for (const endpoint of app.endpoints) {
-    const invoker = await remotes.invokerFor(endpoint);
-    const binding = (typename: string): FunctionBinding => ({
-      typename,
-      invoker,
-      specs: endpoint.states,
-      maxBatch: endpoint.maxNumBatchRequests,
-      callTimeoutMs: endpoint.transport.callTimeoutMs,
-    });
-    const pattern = endpoint.functions;
-    if (pattern.kind === 'exact') registry.bind(binding(pattern.typename));
-    else registry.bindNamespace(pattern.namespace, binding);
-    lines.push(`${formatPattern(pattern)}  ${describeEndpoint(endpoint)}`);
+    bindEndpoint(registry, endpoint, await remotes.invokerFor(endpoint));
+    lines.push(`${formatPattern(endpoint.functions)}  ${describeEndpoint(endpoint)}`);
     if (endpoint.transport.kind === 'lambda') warnings.push(lambdaUnsupportedReason(endpoint));
   }
   return { registry, lines, embedded, warnings };
