@@ -15,7 +15,7 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^statefun-aws$/, replacement: here('./runtime/sdk/index.ts') },
+      { find: /^statefun-aws$/, replacement: here('./runtime/index.ts') },
       { find: /^statefun-aws\/testing$/, replacement: here('./runtime/local/testing/index.ts') },
       { find: /^statefun-aws\/cdk$/, replacement: here('./lib/index.ts') },
     ],

@@ -45,7 +45,7 @@ export function packageTree(): PackageTree {
     module: file('runtime/module/index'),
     jsonDocuments: file('lib/json-documents'),
     aliases: {
-      'statefun-aws': file('runtime/sdk/index'),
+      'statefun-aws': file('runtime/index'),
       'statefun-aws/testing': file('runtime/local/testing/index'),
       'statefun-aws/lambda': handlers,
     },

@@ -1,8 +1,6 @@
 /**
- * statefun-aws: the API to write stateful functions with.
- *
- * @example
- * import { defineFunction, valueSpec, intType, jsonType, playgroundEgressRecord } from 'statefun-aws';
+ * The API to write stateful functions with. Users import it, with the module API, from `statefun-aws`
+ * (`runtime/index.ts`).
  */
 export type { Address } from '../core/address.js';
 export { address, addressKey, parseAddressKey, sameAddress } from '../core/address.js';
@@ -57,7 +55,3 @@ export {
   type Type,
 } from './types.js';
 export { type ValueSpec, type ValueSpecOptions, valueSpec } from './value-spec.js';
-export type { GlobalConfig } from '../module/config.js';
-export { type Configure, defineModule, type EmbeddedModule, type ModuleBinder, type ModuleOptions, type RouterOptions } from '../module/embedded-module.js';
-export type { EgressInput, EndpointInput, IdRuleInput, IngressInput, KeyRuleInput, RoutingRuleInput } from '../module/inputs.js';
-export type { IngressRecord, RouteFunction, Routed, Router } from '../module/routing.js';

@@ -1,5 +1,5 @@
 /** A small app for the handler tests: counters that add, fail on demand, forward and write egress records. */
-import { defineFunction, defineModule, intType, jsonType, TerminalError, valueSpec } from '../../../runtime/sdk/index.js';
+import { defineFunction, defineModule, intType, jsonType, TerminalError, valueSpec } from '../../../runtime/index.js';
 import type { EmbeddedModule } from '../../../runtime/module/embedded-module.js';
 
 export type Op = { readonly op: 'add'; readonly n?: number } | { readonly op: 'fail' } | { readonly op: 'terminal' } | { readonly op: 'forward'; readonly to: string };
