@@ -25,9 +25,10 @@ import {
   takePayloads,
   type TempApp,
   tempApp,
+  startSdkApp,
+  PlaygroundEgressRecord,
 } from './harness.js';
 
-const EgressRecord = StateFun.jsonType<{ topic: string; payload: string }>('io.statefun.playground/EgressRecord');
 const Log = StateFun.jsonType<string[]>('conf/Log');
 
 let app: TempApp;
@@ -53,7 +54,7 @@ describe('batches with the official JS SDK', () => {
         // A slow function: the first message's call stays in flight until the test lets it go.
         if (text === 'first') await held.wait;
         ctx.storage.log = [...((ctx.storage.log as string[] | null) ?? []), text];
-        ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'seen', payload: `${ctx.self.id}:${text}` }, valueType: EgressRecord }));
+        ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'seen', payload: `${ctx.self.id}:${text}` }, valueType: PlaygroundEgressRecord }));
       },
     };
     app = await tempApp({});
@@ -93,13 +94,10 @@ describe('batches with the official JS SDK', () => {
         if (n === 0) await held.wait;
         const sum = ((ctx.storage.sum as number | null) ?? 0) + n;
         ctx.storage.sum = sum;
-        ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'sums', payload: `+${n}=${sum}` }, valueType: EgressRecord }));
+        ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'sums', payload: `+${n}=${sum}` }, valueType: PlaygroundEgressRecord }));
       },
     };
-    app = await tempApp({});
-    endpoint = await serveSdk(sdk(adder));
-    await app.write('module.yaml', documents(endpointYaml({ functions: 'conf/*', urlPathTemplate: `${endpoint.url}/{function.name}` }), playgroundYaml(['sums'])));
-    dev = await startYamlApp(app);
+    ({ app, endpoint, dev } = await startSdkApp(sdk(adder), ['sums']));
 
     // io.statefun.types/int values through the playground ingress: the body is the value's bytes (sfixed32 wrapper, field 1).
     const int = (n: number): Buffer => Buffer.concat([Buffer.from([0x0d]), Buffer.from(new Int32Array([n]).buffer)]);
@@ -127,7 +125,7 @@ describe('batches with the official JS SDK', () => {
         if (text === 'first') await held.wait;
         if (text === 'boom') throw new Error('boom');
         ctx.storage.log = [...((ctx.storage.log as string[] | null) ?? []), text];
-        ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'seen', payload: text }, valueType: EgressRecord }));
+        ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'seen', payload: text }, valueType: PlaygroundEgressRecord }));
       },
     };
     app = await tempApp({});

@@ -20,12 +20,11 @@ import {
   takePayloads,
   type TempApp,
   tempApp,
+  PlaygroundEgressRecord,
 } from './harness.js';
 
-const EgressRecord = StateFun.jsonType<{ topic: string; payload: string }>('io.statefun.playground/EgressRecord');
-
 const ring = (ctx: Context, text: string): void =>
-  ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'rings', payload: `${ctx.self.typename}/${ctx.self.id}:${text}` }, valueType: EgressRecord }));
+  ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'rings', payload: `${ctx.self.typename}/${ctx.self.id}:${text}` }, valueType: PlaygroundEgressRecord }));
 
 const timer = {
   typename: 'conf/timer',

@@ -8,9 +8,8 @@ import { type Context, egressMessageBuilder, kafkaEgressMessage, kinesisEgressMe
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromBase64 } from '../../../runtime/local/dev/value-format.js';
 import { readKafkaRecord, readKinesisRecord } from './protowire.js';
-import { documents, endpointYaml, eventually, put, type Running, type SdkEndpoint, sdk, serveSdk, startYamlApp, takePayloads, type TempApp, tempApp } from './harness.js';
+import { documents, endpointYaml, eventually, put, type Running, type SdkEndpoint, sdk, serveSdk, startYamlApp, takePayloads, type TempApp, PlaygroundEgressRecord, tempApp } from './harness.js';
 
-const EgressRecord = StateFun.jsonType<{ topic: string; payload: string }>('io.statefun.playground/EgressRecord');
 const KAFKA_RECORD = 'type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord';
 const KINESIS_RECORD = 'type.googleapis.com/io.statefun.sdk.egress.KinesisEgressRecord';
 
@@ -19,7 +18,7 @@ const publisher = {
   fn(ctx: Context, message: Message) {
     const text = message.asString()!;
     const playground = (topic: string, payload: string): void =>
-      ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic, payload }, valueType: EgressRecord }));
+      ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic, payload }, valueType: PlaygroundEgressRecord }));
     playground('first', `${ctx.self.id}:${text}`);
     playground('second', text.toUpperCase());
     ctx.send(kafkaEgressMessage({ typename: 'conf/kafka-log', topic: 'greetings', key: ctx.self.id, value: text }));

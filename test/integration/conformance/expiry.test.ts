@@ -6,23 +6,17 @@
 import { type Context, egressMessageBuilder, type Message, StateFun } from 'apache-flink-statefun';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  documents,
-  endpointYaml,
   eventually,
-  playgroundYaml,
   put,
   type Running,
   type SdkEndpoint,
   sdk,
-  serveSdk,
-  startYamlApp,
   stateView,
   takePayloads,
   type TempApp,
-  tempApp,
+  startSdkApp,
+  PlaygroundEgressRecord,
 } from './harness.js';
-
-const EgressRecord = StateFun.jsonType<{ topic: string; payload: string }>('io.statefun.playground/EgressRecord');
 
 const expiring = {
   typename: 'conf/expiring',
@@ -33,7 +27,7 @@ const expiring = {
   fn(ctx: Context, message: Message) {
     const storage = ctx.storage as { written: string | null; touched: string | null };
     const command = message.asString()!;
-    ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'seen', payload: `written=${storage.written} touched=${storage.touched}` }, valueType: EgressRecord }));
+    ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'seen', payload: `written=${storage.written} touched=${storage.touched}` }, valueType: PlaygroundEgressRecord }));
     if (command === 'write') {
       storage.written = 'w';
       storage.touched = 't';
@@ -55,10 +49,7 @@ afterEach(async () => {
 
 describe('state expiry declared by the official JS SDK', () => {
   it('sendsAValueExpiredAfterWriteAsEmptyAndPushesAfterCallExpiryBackOnEveryInvocation', async () => {
-    app = await tempApp({});
-    endpoint = await serveSdk(sdk(expiring));
-    await app.write('module.yaml', documents(endpointYaml({ functions: 'conf/*', urlPathTemplate: `${endpoint.url}/{function.name}` }), playgroundYaml(['seen'])));
-    dev = await startYamlApp(app);
+    ({ app, endpoint, dev } = await startSdkApp(sdk(expiring), ['seen']));
 
     await put(dev, '/conf/expiring/e', 'write');
     expect(await takePayloads(dev, 'seen', 1)).toEqual(['written=null touched=null']);

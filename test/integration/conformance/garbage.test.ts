@@ -6,16 +6,15 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Context, egressMessageBuilder, type Message, StateFun } from 'apache-flink-statefun';
+import { type Context, egressMessageBuilder, type Message } from 'apache-flink-statefun';
 import { afterEach, describe, expect, it } from 'vitest';
 import { concat, field, varintField } from './protowire.js';
-import { documents, endpointYaml, eventually, parkedEventually, parkedList, playgroundYaml, put, type Running, sdk, startYamlApp, statefun, takePayloads, type TempApp, tempApp } from './harness.js';
+import { documents, endpointYaml, eventually, parkedEventually, parkedList, playgroundYaml, put, type Running, sdk, startYamlApp, statefun, takePayloads, type TempApp, PlaygroundEgressRecord, tempApp } from './harness.js';
 
-const EgressRecord = StateFun.jsonType<{ topic: string; payload: string }>('io.statefun.playground/EgressRecord');
 const healthy = sdk({
   typename: 'junk/healthy',
   fn(ctx: Context, message: Message) {
-    ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'out', payload: `healthy ${message.asString()}` }, valueType: EgressRecord }));
+    ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'out', payload: `healthy ${message.asString()}` }, valueType: PlaygroundEgressRecord }));
   },
 });
 

@@ -19,7 +19,7 @@ import { AdminClient } from '../../../runtime/cli/admin-client.js';
 import type { ParkedSummary, StateView } from '../../../runtime/local/dev/admin-protocol.js';
 import { decodeValue } from '../../../runtime/local/dev/value-format.js';
 import { fromFunctionKind, readToFunction } from './protowire.js';
-import { eventually, type Running, startDev, type TempApp } from '../dev/dev-helpers.js';
+import { eventually, type Running, startDev, type TempApp, tempApp } from '../dev/dev-helpers.js';
 
 export { eventually, jsonHeaders, nextPayload, type Running, type TempApp, tempApp } from '../dev/dev-helpers.js';
 
@@ -186,6 +186,27 @@ spec:
 }
 
 export const documents = (...docs: string[]): string => `${docs.join('\n---\n')}\n`;
+
+/** The playground egress's record type, as functions written with the official SDK send it. */
+export const PlaygroundEgressRecord = StateFun.jsonType<{ topic: string; payload: string }>('io.statefun.playground/EgressRecord');
+
+/**
+ * The usual app under test: a fresh app folder, `statefun` served over HTTP, a module.yaml binding `conf/*` to
+ * it next to the playground ingress and an egress of `topics`, and `statefun dev` running that.
+ */
+export async function startSdkApp(statefun: StateFun, topics: readonly string[]): Promise<{ app: TempApp; endpoint: SdkEndpoint; dev: Running }> {
+  const app = await tempApp({});
+  let endpoint: SdkEndpoint | undefined;
+  try {
+    endpoint = await serveSdk(statefun);
+    await app.write('module.yaml', documents(endpointYaml({ functions: 'conf/*', urlPathTemplate: `${endpoint.url}/{function.name}` }), playgroundYaml(topics)));
+    return { app, endpoint, dev: await startYamlApp(app) };
+  } catch (error) {
+    await endpoint?.close();
+    await app.remove();
+    throw error;
+  }
+}
 
 /** `curl -X PUT -H "Content-Type: application/vnd.<typename>" -d '<body>' localhost:8090<path>` */
 export async function put(dev: Running, path: string, body: string, typename?: string): Promise<void> {

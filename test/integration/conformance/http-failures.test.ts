@@ -27,11 +27,12 @@ import {
   takePayloads,
   type TempApp,
   tempApp,
+  startSdkApp,
+  PlaygroundEgressRecord,
 } from './harness.js';
 
-const EgressRecord = StateFun.jsonType<{ topic: string; payload: string }>('io.statefun.playground/EgressRecord');
 const emit = (ctx: Context, payload: string): void =>
-  ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'out', payload }, valueType: EgressRecord }));
+  ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'out', payload }, valueType: PlaygroundEgressRecord }));
 
 /** Counts its messages; throws (so the SDK answers 500) for "boom", and for the next `failures.left` calls. */
 function flaky(failures: { left: number }, broken = true) {
@@ -102,11 +103,8 @@ describe('an SDK answering 500', () => {
   });
 
   it('appliesAMessageOnceWhenTheFunctionFailsAFewTimesThenSucceeds', async () => {
-    app = await tempApp({});
     const failures = { left: 0 };
-    endpoint = await serveSdk(sdk(flaky(failures)));
-    await app.write('module.yaml', documents(endpointYaml({ functions: 'conf/*', urlPathTemplate: `${endpoint.url}/{function.name}` }), playgroundYaml(['out'])));
-    dev = await startYamlApp(app);
+    ({ app, endpoint, dev } = await startSdkApp(sdk(flaky(failures)), ['out']));
     await put(dev, '/conf/flaky/w', 'warm up');
     expect(await takePayloads(dev, 'out', 1)).toEqual(['w warm up 1']);
 

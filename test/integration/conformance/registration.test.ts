@@ -21,11 +21,11 @@ import {
   takePayloads,
   type TempApp,
   tempApp,
+  startSdkApp,
+  PlaygroundEgressRecord,
 } from './harness.js';
 
 const Visit = StateFun.jsonType<{ name: string }>('conf/Visit');
-const EgressRecord = StateFun.jsonType<{ topic: string; payload: string }>('io.statefun.playground/EgressRecord');
-
 const counter = {
   typename: 'conf/counter',
   specs: [
@@ -37,7 +37,7 @@ const counter = {
     const count = ((ctx.storage.count as number | null) ?? 0) + 1;
     ctx.storage.count = count;
     ctx.storage.last = name;
-    ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'counts', payload: `${ctx.self.id} ${name} #${count}` }, valueType: EgressRecord }));
+    ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'counts', payload: `${ctx.self.id} ${name} #${count}` }, valueType: PlaygroundEgressRecord }));
   },
 };
 
@@ -100,10 +100,7 @@ describe.each([
 
 describe('state registration when the SDK adds a state', () => {
   it('registersOnlyTheNewStateAndKeepsTheValuesOfTheOthers', async () => {
-    app = await tempApp({});
-    endpoint = await serveSdk(sdk(counter));
-    await app.write('module.yaml', documents(endpointYaml({ functions: 'conf/*', urlPathTemplate: `${endpoint.url}/{function.name}` }), playgroundYaml(['counts'])));
-    dev = await startYamlApp(app);
+    ({ app, endpoint, dev } = await startSdkApp(sdk(counter), ['counts']));
     await put(dev, '/conf/counter/carol', '{"name": "Carol"}', 'conf/Visit');
     expect(await takePayloads(dev, 'counts', 1)).toEqual(['carol Carol #1']);
 

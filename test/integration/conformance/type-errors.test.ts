@@ -7,27 +7,22 @@
 import { type Context, egressMessageBuilder, type Message, messageBuilder, StateFun } from 'apache-flink-statefun';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  documents,
-  endpointYaml,
   parkedEventually,
-  playgroundYaml,
   put,
   type Running,
   type SdkEndpoint,
   sdk,
-  serveSdk,
-  startYamlApp,
   statefun,
   stateValues,
   stateView,
   takePayloads,
   type TempApp,
-  tempApp,
+  startSdkApp,
+  PlaygroundEgressRecord,
 } from './harness.js';
 
-const EgressRecord = StateFun.jsonType<{ topic: string; payload: string }>('io.statefun.playground/EgressRecord');
 const emit = (ctx: Context, payload: string): void =>
-  ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'out', payload }, valueType: EgressRecord }));
+  ctx.send(egressMessageBuilder({ typename: 'io.statefun.playground/egress', value: { topic: 'out', payload }, valueType: PlaygroundEgressRecord }));
 
 /** Version 1 of the functions service: `count` is an int. */
 const v1 = {
@@ -71,10 +66,7 @@ afterEach(async () => {
 
 describe('state type errors with the official JS SDK', () => {
   it('parksAnAddressWhoseFunctionWritesAStateWithAnotherTypeThanRegisteredAndShowsItInStatefunParked', async () => {
-    app = await tempApp({});
-    endpoint = await serveSdk(sdk(v1, other));
-    await app.write('module.yaml', documents(endpointYaml({ functions: 'conf/*', urlPathTemplate: `${endpoint.url}/{function.name}` }), playgroundYaml(['out'])));
-    dev = await startYamlApp(app);
+    ({ app, endpoint, dev } = await startSdkApp(sdk(v1, other), ['out']));
     const dir = ['--data-dir', app.dataDir];
 
     await put(dev, '/conf/typed/t', 'one');
@@ -129,10 +121,7 @@ describe('state type errors with the official JS SDK', () => {
         if (where === 'egress') ctx.send(egressMessageBuilder({ typename: 'showcase/my-custom-egress', value: 'hi', valueType: StateFun.stringType() }));
       },
     };
-    app = await tempApp({});
-    endpoint = await serveSdk(sdk(router, other));
-    await app.write('module.yaml', documents(endpointYaml({ functions: 'conf/*', urlPathTemplate: `${endpoint.url}/{function.name}` }), playgroundYaml(['out'])));
-    dev = await startYamlApp(app);
+    ({ app, endpoint, dev } = await startSdkApp(sdk(router, other), ['out']));
 
     await put(dev, '/conf/router/f', 'function');
     await put(dev, '/conf/router/e', 'egress');
